@@ -1,0 +1,48 @@
+# The two commands: `make reports` (fetch → prepare → score → every report) and `make test`.
+# Both create or reuse .venv and install the project into it; nothing else is needed by hand.
+
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOPEFUL := $(VENV)/bin/hopeful
+STAMP := $(VENV)/.hopeful-installed
+
+.PHONY: setup data reports test lint format lab bench clean-data
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --upgrade pip
+	$(PY) -m pip install -e '.[dev]'
+	$(PY) -m ipykernel install --sys-prefix --name hopeful --display-name "Python (hopeful)"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+data: setup
+	$(HOPEFUL) fetch
+	$(HOPEFUL) prepare
+
+reports: data
+	$(HOPEFUL) reports
+
+test: data
+	$(PY) -m pytest tests
+	$(PY) -m pytest --nbval notebooks/town_report.ipynb --nbval-current-env \
+		--nbval-sanitize-with notebooks/nbval-sanitize.cfg -p no:cacheprovider
+
+lint: setup
+	$(VENV)/bin/ruff format --check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks
+
+format: setup
+	$(VENV)/bin/ruff format src tests benchmarks
+	$(VENV)/bin/ruff check --fix src tests benchmarks
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks
+
+bench: data
+	$(PY) benchmarks/bench_reports.py
+
+clean-data:
+	rm -rf data/raw/*/ data/raw/provenance.json data/processed/*.csv data/processed/*.parquet data/processed/*.json

@@ -1,0 +1,177 @@
+"""The `hopeful` command: one verb per pipeline step, each reading files and writing files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from hopeful import __version__, paths
+from hopeful.errors import HopefulError
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from hopeful import sources
+
+    mirror = Path(args.mirror) if args.mirror else paths.default_mirror()
+    _say(f"fetch: mirror {mirror if mirror else '(none; downloading from public origins)'}")
+    report = sources.fetch(
+        Path(args.raw_dir), mirror, allow_download=not args.no_download, progress=_say
+    )
+    counts: dict[str, int] = {}
+    for item in report.items:
+        counts[item.action] = counts.get(item.action, 0) + 1
+    summary = ", ".join(f"{n} {action}" for action, n in sorted(counts.items()))
+    _say(f"fetch: {len(report.items)} files in {args.raw_dir} ({summary})")
+    return 0
+
+
+def cmd_prepare(args: argparse.Namespace) -> int:
+    from hopeful import prepare
+
+    report = prepare.prepare(Path(args.raw_dir), Path(args.processed_dir), progress=_say)
+    for path in report.outputs:
+        _say(f"prepare: wrote {path}")
+    for line in prepare_coverage_lines(report.coverage):
+        print(line)
+    return 0
+
+
+def prepare_coverage_lines(coverage: dict) -> list[str]:
+    return [f"{key}: {value}" for key, value in coverage.items()]
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from hopeful import towns
+
+    processed = Path(args.processed_dir)
+    table = pd.read_csv(processed / "towns.csv", dtype=str)
+    town = towns.resolve_town(table, args.town)
+    slug = towns.slugify(town["town_code"], town["town_name"])
+    out = Path(args.out_dir) / "towns" / f"{slug}.html"
+    from hopeful import render
+
+    result = render.render_notebook(
+        Path(args.notebook),
+        {"town": town["town_code"], "processed_dir": str(processed.resolve())},
+        out,
+        kernel_name=args.kernel,
+        timeout=args.timeout,
+    )
+    _say(f"report: {town['town_name']} ({town['town_code']}) → {out}")
+    _say(f"report: timings {result.timings_text()}")
+    return 0
+
+
+def cmd_reports(args: argparse.Namespace) -> int:
+    from hopeful import reports
+
+    summary = reports.build_all(
+        processed_dir=Path(args.processed_dir),
+        out_dir=Path(args.out_dir),
+        notebook=Path(args.notebook),
+        overview=Path(args.overview),
+        kernel_name=args.kernel,
+        timeout=args.timeout,
+        towns=args.towns,
+        progress=_say,
+    )
+    _say(summary)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    root = paths.project_root()
+    parser = argparse.ArgumentParser(
+        prog="hopeful",
+        description="Hopeful Towns: fetch open data, prepare town tables, score and render reports.",
+    )
+    parser.add_argument("--version", action="version", version=f"hopeful {__version__}")
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    def add_dirs(p: argparse.ArgumentParser, *which: str) -> None:
+        if "raw" in which:
+            p.add_argument("--raw-dir", default=str(root / "data" / "raw"),
+                           help="raw data folder (default: %(default)s)")
+        if "processed" in which:
+            p.add_argument("--processed-dir", default=str(root / "data" / "processed"),
+                           help="processed data folder (default: %(default)s)")
+        if "reports" in which:
+            p.add_argument("--out-dir", default=str(root / "reports"),
+                           help="reports folder (default: %(default)s)")
+            p.add_argument("--kernel", default="hopeful",
+                           help="Jupyter kernel to run notebooks with (default: %(default)s)")
+            p.add_argument("--timeout", type=float, default=600,
+                           help="seconds a notebook cell may run (default: %(default)s)")
+            p.add_argument("--notebook", default=str(root / "notebooks" / "town_report.ipynb"),
+                           help="town notebook (default: %(default)s)")
+
+    fetch = verbs.add_parser(
+        "fetch", help="copy or download every registered dataset into data/raw, sha256-verified",
+        description="Copy each registered file from a mirror folder (or download it from its public "
+        "origin), verify its sha256 before use, and write a provenance manifest. A no-op when all "
+        "files are present and valid.",
+    )
+    add_dirs(fetch, "raw")
+    fetch.add_argument("--mirror", help="mirror folder laid out <source>/<file> (default: "
+                       "$HOPEFUL_MIRROR, else ../shared/data/sources when it exists)")
+    fetch.add_argument("--no-download", action="store_true",
+                       help="never download; fail for files the mirror lacks")
+    fetch.set_defaults(func=cmd_fetch)
+
+    prepare = verbs.add_parser(
+        "prepare", help="validate raw data and build towns.csv and the other processed tables",
+        description="Load and validate the raw files, build the town universe and LSOA lookups, "
+        "aggregate LSOAs to towns and local authorities, and write data/processed.",
+    )
+    add_dirs(prepare, "raw", "processed")
+    prepare.set_defaults(func=cmd_prepare)
+
+    report = verbs.add_parser(
+        "report", help="render one town's HTML report",
+        description="Run the town notebook through papermill for one town and write "
+        "reports/towns/<slug>.html with nbconvert. TOWN is an ONS code or an unambiguous name.",
+    )
+    report.add_argument("town", metavar="TOWN", help="town code (e.g. E35001042) or name (e.g. Gravesend)")
+    add_dirs(report, "processed", "reports")
+    report.set_defaults(func=cmd_report)
+
+    reports = verbs.add_parser(
+        "reports", help="render the town reports, the overview and the index page",
+        description="Render town reports (by default every town), the national overview and "
+        "reports/index.html.",
+    )
+    add_dirs(reports, "processed", "reports")
+    reports.add_argument("--overview", default=str(root / "notebooks" / "overview.ipynb"),
+                         help="overview notebook (default: %(default)s)")
+    reports.add_argument("--towns", nargs="*", metavar="TOWN",
+                         help="only these towns (codes or names); default: all towns")
+    reports.set_defaults(func=cmd_reports)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    started = time.perf_counter()
+    try:
+        code = args.func(args)
+    except HopefulError as exc:
+        _say(f"hopeful {args.verb}: error: {exc}")
+        return 2
+    except KeyboardInterrupt:
+        _say(f"hopeful {args.verb}: interrupted")
+        return 130
+    _say(f"hopeful {args.verb}: done in {time.perf_counter() - started:.1f} s")
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

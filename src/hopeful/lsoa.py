@@ -1,0 +1,135 @@
+"""The LSOA 2011 table: one row per small area with population and deprivation, validated on load."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from hopeful import load
+
+POPULATION = ("humaniverse-demographr", "population19_lsoa11.rda")
+IMD19_ENGLAND = ("humaniverse-imd", "imd2019_england_lsoa11.rda")
+IMD19_WALES = ("humaniverse-imd", "imd2019_wales_lsoa11.rda")
+UK_COMPOSITE = ("mysociety-composite-uk-imd", "UK_IMD_E.csv")
+
+AGES_65_PLUS = [str(age) for age in range(65, 90)] + ["90+"]
+
+
+def _path(raw_dir: Path, source: tuple[str, str]) -> Path:
+    return Path(raw_dir) / source[0] / source[1]
+
+
+def population(raw_dir: Path) -> pd.DataFrame:
+    """Mid-2019 population and people aged 65+ per LSOA 2011 (the weights for every aggregate)."""
+    path = _path(raw_dir, POPULATION)
+    frame = load.read_rda(path, required=["lsoa11_code", "total_population", *AGES_65_PLUS])
+    load.check_codes(frame, "lsoa11_code", "lsoa", path)
+    load.check_unique(frame, "lsoa11_code", path)
+    total = load.check_numeric(frame, "total_population", path, low=0, low_inclusive=False)
+    aged = sum(load.check_numeric(frame, col, path, low=0) for col in AGES_65_PLUS)
+    return pd.DataFrame(
+        {
+            "lsoa11_code": frame["lsoa11_code"].astype(str),
+            "population": total.astype("int64"),
+            "population_65plus": aged.astype("int64"),
+        }
+    )
+
+
+def imd2019_england(raw_dir: Path) -> pd.DataFrame:
+    """IoD2019 ranks (humaniverse) joined to the scores and rates (mySociety) for English LSOAs."""
+    ranks_path = _path(raw_dir, IMD19_ENGLAND)
+    ranks = load.read_rda(ranks_path, required=["lsoa11_code", "IMD_rank", "Income_rank", "Employment_rank"])
+    load.check_codes(ranks, "lsoa11_code", "lsoa", ranks_path)
+    load.check_unique(ranks, "lsoa11_code", ranks_path)
+    n = len(ranks)
+    out = pd.DataFrame({"lsoa11_code": ranks["lsoa11_code"].astype(str)})
+    for col, name in [
+        ("IMD_rank", "imd19_rank"),
+        ("Income_rank", "imd19_income_rank"),
+        ("Employment_rank", "imd19_employment_rank"),
+    ]:
+        out[name] = load.check_numeric(ranks, col, ranks_path, low=1, high=n)
+    scores = uk_composite(raw_dir)
+    scores = scores[scores["nation"] == "E"]
+    out = out.merge(
+        scores[["lsoa11_code", "local_score", "income_rate", "employment_rate"]].rename(
+            columns={
+                "local_score": "imd19_score",
+                "income_rate": "imd19_income_score",
+                "employment_rate": "imd19_employment_score",
+            }
+        ),
+        on="lsoa11_code",
+        how="left",
+        validate="one_to_one",
+    )
+    return out
+
+
+def wimd2019(raw_dir: Path) -> pd.DataFrame:
+    """WIMD 2019 overall score and rank for Welsh LSOAs."""
+    path = _path(raw_dir, IMD19_WALES)
+    frame = load.read_rda(path, required=["lsoa11_code", "IMD_rank", "IMD_score"])
+    load.check_codes(frame, "lsoa11_code", "lsoa", path)
+    load.check_unique(frame, "lsoa11_code", path)
+    n = len(frame)
+    return pd.DataFrame(
+        {
+            "lsoa11_code": frame["lsoa11_code"].astype(str),
+            "wimd19_rank": load.check_numeric(frame, "IMD_rank", path, low=1, high=n),
+            "wimd19_score": load.check_numeric(frame, "IMD_score", path, low=0, high=100),
+        }
+    )
+
+
+def uk_composite(raw_dir: Path) -> pd.DataFrame:
+    """mySociety's UK-comparable composite IMD, restricted to England and Wales."""
+    path = _path(raw_dir, UK_COMPOSITE)
+    frame = load.read_csv(
+        path,
+        required=[
+            "nation",
+            "lsoa",
+            "overall_local_score",
+            "income_score",
+            "employment_score",
+            "UK_IMD_E_score",
+            "UK_IMD_E_rank",
+        ],
+    )
+    n_uk = len(frame)
+    frame = frame[frame["nation"].isin(["E", "W"])].reset_index(drop=True)
+    load.check_codes(frame, "lsoa", "lsoa", path)
+    load.check_unique(frame, "lsoa", path)
+    return pd.DataFrame(
+        {
+            "lsoa11_code": frame["lsoa"].astype(str),
+            "nation": frame["nation"],
+            "local_score": load.check_numeric(frame, "overall_local_score", path, low=0, high=100),
+            # mySociety publishes the rates as percentages; the project stores fractions of 1.
+            "income_rate": load.check_numeric(frame, "income_score", path, low=0, high=100) / 100,
+            "employment_rate": load.check_numeric(frame, "employment_score", path, low=0, high=100)
+            / 100,
+            "uk_imd_score": load.check_numeric(frame, "UK_IMD_E_score", path),
+            "uk_imd_rank": load.check_numeric(frame, "UK_IMD_E_rank", path, low=1, high=n_uk),
+        }
+    )
+
+
+def uk_area_count(raw_dir: Path) -> int:
+    """Small areas in the whole UK composite, the denominator of its ranks."""
+    path = _path(raw_dir, UK_COMPOSITE)
+    return len(load.read_csv(path, required=["nation", "lsoa"]))
+
+
+def lsoa_table(raw_dir: Path) -> pd.DataFrame:
+    """Every England and Wales LSOA 2011 with population, age and deprivation, sorted by code."""
+    table = population(raw_dir)
+    table["nation"] = table["lsoa11_code"].str[0].map({"E": "England", "W": "Wales"})
+    table = table.merge(imd2019_england(raw_dir), on="lsoa11_code", how="left", validate="one_to_one")
+    table = table.merge(wimd2019(raw_dir), on="lsoa11_code", how="left", validate="one_to_one")
+    uk = uk_composite(raw_dir)[["lsoa11_code", "uk_imd_score", "uk_imd_rank"]]
+    table = table.merge(uk, on="lsoa11_code", how="left", validate="one_to_one")
+    return table.sort_values("lsoa11_code").reset_index(drop=True)

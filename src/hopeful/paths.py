@@ -1,0 +1,42 @@
+"""Where the project's folders are, so commands and notebooks agree from any working directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def project_root() -> Path:
+    """The checkout holding this project: $HOPEFUL_ROOT, else the nearest parent with src/hopeful."""
+    env = os.environ.get("HOPEFUL_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path.cwd().resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "pyproject.toml").is_file() and (candidate / "src" / "hopeful").is_dir():
+            return candidate
+    package_checkout = Path(__file__).resolve().parents[2]
+    if (package_checkout / "pyproject.toml").is_file():
+        return package_checkout
+    return here
+
+
+def raw_dir() -> Path:
+    return project_root() / "data" / "raw"
+
+
+def processed_dir() -> Path:
+    return project_root() / "data" / "processed"
+
+
+def reports_dir() -> Path:
+    return project_root() / "reports"
+
+
+def default_mirror() -> Path | None:
+    """$HOPEFUL_MIRROR, else ../shared/data/sources beside the checkout when it exists."""
+    env = os.environ.get("HOPEFUL_MIRROR")
+    if env:
+        return Path(env).resolve()
+    candidate = project_root().parent / "shared" / "data" / "sources"
+    return candidate if candidate.is_dir() else None
