@@ -25,7 +25,9 @@ def test_parser_lists_every_verb() -> None:
 
 
 def test_console_script_is_installed() -> None:
-    out = subprocess.run([sys.executable, "-m", "hopeful.cli", "--help"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "hopeful.cli", "--help"], capture_output=True, text=True
+    )
     assert out.returncode == 0 and "fetch" in out.stdout
 
 
@@ -33,7 +35,9 @@ def test_unknown_town_exits_non_zero_with_close_matches(tmp_path, capsys) -> Non
     (tmp_path / "towns.csv").write_text(
         "town_code,town_name,lad_name\nE35001042,Gravesend,Gravesham\n"
     )
-    code = main(["report", "Gravesnd", "--processed-dir", str(tmp_path), "--out-dir", str(tmp_path)])
+    code = main(
+        ["report", "Gravesnd", "--processed-dir", str(tmp_path), "--out-dir", str(tmp_path)]
+    )
     assert code == 2
     err = capsys.readouterr().err
     assert "no town matches 'Gravesnd'" in err and "Gravesend" in err

@@ -9,8 +9,20 @@ from hopeful.towns import normalise_name, resolve_town, slugify
 TOWNS = pd.DataFrame(
     {
         "town_code": ["E35001042", "W38000144", "E34000001", "E34000002", "E35000225"],
-        "town_name": ["Gravesend", "Port Talbot", "Newport (Shropshire)", "Newport (Isle of Wight)", "Northfleet"],
-        "lad_name": ["Gravesham", "Neath Port Talbot", "Telford and Wrekin", "Isle of Wight", "Gravesham"],
+        "town_name": [
+            "Gravesend",
+            "Port Talbot",
+            "Newport (Shropshire)",
+            "Newport (Isle of Wight)",
+            "Northfleet",
+        ],
+        "lad_name": [
+            "Gravesham",
+            "Neath Port Talbot",
+            "Telford and Wrekin",
+            "Isle of Wight",
+            "Gravesham",
+        ],
     }
 )
 

@@ -92,43 +92,69 @@ def build_parser() -> argparse.ArgumentParser:
     root = paths.project_root()
     parser = argparse.ArgumentParser(
         prog="hopeful",
-        description="Hopeful Towns: fetch open data, prepare town tables, score and render reports.",
+        description="Hopeful Towns: fetch open data, prepare town tables, score, render reports.",
     )
     parser.add_argument("--version", action="version", version=f"hopeful {__version__}")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
 
     def add_dirs(p: argparse.ArgumentParser, *which: str) -> None:
         if "raw" in which:
-            p.add_argument("--raw-dir", default=str(root / "data" / "raw"),
-                           help="raw data folder (default: %(default)s)")
+            p.add_argument(
+                "--raw-dir",
+                default=str(root / "data" / "raw"),
+                help="raw data folder (default: %(default)s)",
+            )
         if "processed" in which:
-            p.add_argument("--processed-dir", default=str(root / "data" / "processed"),
-                           help="processed data folder (default: %(default)s)")
+            p.add_argument(
+                "--processed-dir",
+                default=str(root / "data" / "processed"),
+                help="processed data folder (default: %(default)s)",
+            )
         if "reports" in which:
-            p.add_argument("--out-dir", default=str(root / "reports"),
-                           help="reports folder (default: %(default)s)")
-            p.add_argument("--kernel", default="hopeful",
-                           help="Jupyter kernel to run notebooks with (default: %(default)s)")
-            p.add_argument("--timeout", type=float, default=600,
-                           help="seconds a notebook cell may run (default: %(default)s)")
-            p.add_argument("--notebook", default=str(root / "notebooks" / "town_report.ipynb"),
-                           help="town notebook (default: %(default)s)")
+            p.add_argument(
+                "--out-dir",
+                default=str(root / "reports"),
+                help="reports folder (default: %(default)s)",
+            )
+            p.add_argument(
+                "--kernel",
+                default="hopeful",
+                help="Jupyter kernel to run notebooks with (default: %(default)s)",
+            )
+            p.add_argument(
+                "--timeout",
+                type=float,
+                default=600,
+                help="seconds a notebook cell may run (default: %(default)s)",
+            )
+            p.add_argument(
+                "--notebook",
+                default=str(root / "notebooks" / "town_report.ipynb"),
+                help="town notebook (default: %(default)s)",
+            )
 
     fetch = verbs.add_parser(
-        "fetch", help="copy or download every registered dataset into data/raw, sha256-verified",
-        description="Copy each registered file from a mirror folder (or download it from its public "
+        "fetch",
+        help="copy or download every registered dataset into data/raw, sha256-verified",
+        description="Copy each registered file from a mirror folder (or download it from its "
+        "public "
         "origin), verify its sha256 before use, and write a provenance manifest. A no-op when all "
         "files are present and valid.",
     )
     add_dirs(fetch, "raw")
-    fetch.add_argument("--mirror", help="mirror folder laid out <source>/<file> (default: "
-                       "$HOPEFUL_MIRROR, else ../shared/data/sources when it exists)")
-    fetch.add_argument("--no-download", action="store_true",
-                       help="never download; fail for files the mirror lacks")
+    fetch.add_argument(
+        "--mirror",
+        help="mirror folder laid out <source>/<file> (default: "
+        "$HOPEFUL_MIRROR, else ../shared/data/sources when it exists)",
+    )
+    fetch.add_argument(
+        "--no-download", action="store_true", help="never download; fail for files the mirror lacks"
+    )
     fetch.set_defaults(func=cmd_fetch)
 
     prepare = verbs.add_parser(
-        "prepare", help="validate raw data and build towns.csv and the other processed tables",
+        "prepare",
+        help="validate raw data and build towns.csv and the other processed tables",
         description="Load and validate the raw files, build the town universe and LSOA lookups, "
         "aggregate LSOAs to towns and local authorities, and write data/processed.",
     )
@@ -136,24 +162,35 @@ def build_parser() -> argparse.ArgumentParser:
     prepare.set_defaults(func=cmd_prepare)
 
     report = verbs.add_parser(
-        "report", help="render one town's HTML report",
+        "report",
+        help="render one town's HTML report",
         description="Run the town notebook through papermill for one town and write "
         "reports/towns/<slug>.html with nbconvert. TOWN is an ONS code or an unambiguous name.",
     )
-    report.add_argument("town", metavar="TOWN", help="town code (e.g. E35001042) or name (e.g. Gravesend)")
+    report.add_argument(
+        "town", metavar="TOWN", help="town code (e.g. E35001042) or name (e.g. Gravesend)"
+    )
     add_dirs(report, "processed", "reports")
     report.set_defaults(func=cmd_report)
 
     reports = verbs.add_parser(
-        "reports", help="render the town reports, the overview and the index page",
+        "reports",
+        help="render the town reports, the overview and the index page",
         description="Render town reports (by default every town), the national overview and "
         "reports/index.html.",
     )
     add_dirs(reports, "processed", "reports")
-    reports.add_argument("--overview", default=str(root / "notebooks" / "overview.ipynb"),
-                         help="overview notebook (default: %(default)s)")
-    reports.add_argument("--towns", nargs="*", metavar="TOWN",
-                         help="only these towns (codes or names); default: all towns")
+    reports.add_argument(
+        "--overview",
+        default=str(root / "notebooks" / "overview.ipynb"),
+        help="overview notebook (default: %(default)s)",
+    )
+    reports.add_argument(
+        "--towns",
+        nargs="*",
+        metavar="TOWN",
+        help="only these towns (codes or names); default: all towns",
+    )
     reports.set_defaults(func=cmd_reports)
     return parser
 

@@ -96,19 +96,25 @@ def check_unique(frame: pd.DataFrame, column: str, path: str | Path) -> None:
     if dup.any():
         pos = int(dup.to_numpy().nonzero()[0][0])
         raise DataError(
-            f"duplicate value {frame[column].iloc[pos]!r}", file=path, column=column, row=_row_label(pos)
+            f"duplicate value {frame[column].iloc[pos]!r}",
+            file=path,
+            column=column,
+            row=_row_label(pos),
         )
 
 
 def check_codes(frame: pd.DataFrame, column: str, kind: str, path: str | Path) -> None:
-    """Every value must be an ONS code of `kind` (e.g. an MSOA code where an LSOA is expected fails)."""
+    """Every value must be an ONS code of `kind`: an MSOA code where an LSOA is expected fails."""
     pattern = re.compile(CODE_PATTERNS[kind])
     values = frame[column]
     bad = ~values.astype("string").fillna("").str.match(pattern)
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
         raise DataError(
-            f"{values.iloc[pos]!r} is not a {kind.upper()} code", file=path, column=column, row=_row_label(pos)
+            f"{values.iloc[pos]!r} is not a {kind.upper()} code",
+            file=path,
+            column=column,
+            row=_row_label(pos),
         )
 
 
@@ -122,7 +128,7 @@ def check_numeric(
     low_inclusive: bool = True,
     allow_missing: bool = False,
 ) -> pd.Series:
-    """Coerce a column to numbers, failing on text, missing (unless allowed) or out-of-range values."""
+    """Coerce to numbers, failing on text, missing (unless allowed) or out-of-range values."""
     raw = frame[column]
     values = pd.to_numeric(raw, errors="coerce")
     not_numeric = values.isna() & raw.notna()
@@ -141,7 +147,9 @@ def check_numeric(
             op = ">=" if low_inclusive else ">"
             raise DataError(
                 f"{values.iloc[pos]!r} is out of range (must be {op} {low})",
-                file=path, column=column, row=_row_label(pos),
+                file=path,
+                column=column,
+                row=_row_label(pos),
             )
     if high is not None:
         above = values > high
@@ -149,6 +157,8 @@ def check_numeric(
             pos = int(above.to_numpy().nonzero()[0][0])
             raise DataError(
                 f"{values.iloc[pos]!r} is out of range (must be <= {high})",
-                file=path, column=column, row=_row_label(pos),
+                file=path,
+                column=column,
+                row=_row_label(pos),
             )
     return values

@@ -1,4 +1,4 @@
-"""The LSOA 2011 table: one row per small area with population and deprivation, validated on load."""
+"""The LSOA 2011 table: one row per small area with population and deprivation, validated."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ IMD19_WALES = ("humaniverse-imd", "imd2019_wales_lsoa11.rda")
 UK_COMPOSITE = ("mysociety-composite-uk-imd", "UK_IMD_E.csv")
 
 AGES_65_PLUS = [str(age) for age in range(65, 90)] + ["90+"]
+# IoD's working age is 18-59 for women and 18-64 for men; without a sex split 18-64 stands in.
+AGES_18_64 = [str(age) for age in range(18, 65)]
 
 
 def _path(raw_dir: Path, source: tuple[str, str]) -> Path:
@@ -23,16 +25,20 @@ def _path(raw_dir: Path, source: tuple[str, str]) -> Path:
 def population(raw_dir: Path) -> pd.DataFrame:
     """Mid-2019 population and people aged 65+ per LSOA 2011 (the weights for every aggregate)."""
     path = _path(raw_dir, POPULATION)
-    frame = load.read_rda(path, required=["lsoa11_code", "total_population", *AGES_65_PLUS])
+    frame = load.read_rda(
+        path, required=["lsoa11_code", "total_population", *AGES_18_64, *AGES_65_PLUS]
+    )
     load.check_codes(frame, "lsoa11_code", "lsoa", path)
     load.check_unique(frame, "lsoa11_code", path)
     total = load.check_numeric(frame, "total_population", path, low=0, low_inclusive=False)
     aged = sum(load.check_numeric(frame, col, path, low=0) for col in AGES_65_PLUS)
+    working = sum(load.check_numeric(frame, col, path, low=0) for col in AGES_18_64)
     return pd.DataFrame(
         {
             "lsoa11_code": frame["lsoa11_code"].astype(str),
             "population": total.astype("int64"),
             "population_65plus": aged.astype("int64"),
+            "population_18_64": working.astype("int64"),
         }
     )
 
@@ -40,7 +46,9 @@ def population(raw_dir: Path) -> pd.DataFrame:
 def imd2019_england(raw_dir: Path) -> pd.DataFrame:
     """IoD2019 ranks (humaniverse) joined to the scores and rates (mySociety) for English LSOAs."""
     ranks_path = _path(raw_dir, IMD19_ENGLAND)
-    ranks = load.read_rda(ranks_path, required=["lsoa11_code", "IMD_rank", "Income_rank", "Employment_rank"])
+    ranks = load.read_rda(
+        ranks_path, required=["lsoa11_code", "IMD_rank", "Income_rank", "Employment_rank"]
+    )
     load.check_codes(ranks, "lsoa11_code", "lsoa", ranks_path)
     load.check_unique(ranks, "lsoa11_code", ranks_path)
     n = len(ranks)
@@ -100,6 +108,9 @@ def uk_composite(raw_dir: Path) -> pd.DataFrame:
         ],
     )
     n_uk = len(frame)
+    uk_rank = load.check_numeric(frame, "UK_IMD_E_rank", path, low=1, high=n_uk)
+    # mySociety averages tied ranks (x.5); the IoD convention gives ties the lowest rank.
+    frame["UK_IMD_E_rank"] = uk_rank.rank(method="min")
     frame = frame[frame["nation"].isin(["E", "W"])].reset_index(drop=True)
     load.check_codes(frame, "lsoa", "lsoa", path)
     load.check_unique(frame, "lsoa", path)
@@ -128,7 +139,9 @@ def lsoa_table(raw_dir: Path) -> pd.DataFrame:
     """Every England and Wales LSOA 2011 with population, age and deprivation, sorted by code."""
     table = population(raw_dir)
     table["nation"] = table["lsoa11_code"].str[0].map({"E": "England", "W": "Wales"})
-    table = table.merge(imd2019_england(raw_dir), on="lsoa11_code", how="left", validate="one_to_one")
+    table = table.merge(
+        imd2019_england(raw_dir), on="lsoa11_code", how="left", validate="one_to_one"
+    )
     table = table.merge(wimd2019(raw_dir), on="lsoa11_code", how="left", validate="one_to_one")
     uk = uk_composite(raw_dir)[["lsoa11_code", "uk_imd_score", "uk_imd_rank"]]
     table = table.merge(uk, on="lsoa11_code", how="left", validate="one_to_one")

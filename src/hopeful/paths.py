@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def project_root() -> Path:
-    """The checkout holding this project: $HOPEFUL_ROOT, else the nearest parent with src/hopeful."""
+    """The checkout: $HOPEFUL_ROOT, else the nearest parent folder holding src/hopeful."""
     env = os.environ.get("HOPEFUL_ROOT")
     if env:
         return Path(env).resolve()

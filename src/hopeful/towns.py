@@ -34,7 +34,9 @@ def resolve_town(towns: pd.DataFrame, query: str) -> pd.Series:
     if len(hit) == 1:
         return hit.iloc[0]
     if len(hit) > 1:
-        options = "; ".join(f"{r.town_code} ({r.town_name}, {r.lad_name})" for r in hit.itertuples())
+        options = "; ".join(
+            f"{r.town_code} ({r.town_name}, {r.lad_name})" for r in hit.itertuples()
+        )
         raise TownNotFoundError(f"town {query!r} is ambiguous; use a code: {options}")
     close = difflib.get_close_matches(wanted, sorted(set(names)), n=5, cutoff=0.6)
     partial = sorted({n for n in names if wanted and wanted in n})[:5]
