@@ -1,0 +1,144 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from hopeful.scoring.aggregate import Hierarchy, aggregate_hierarchy
+from hopeful.scoring.normalise import NormSpec, normalise
+from hopeful.scoring.rank import rank_scores
+from hopeful.scoring.uncertainty import Choice, monte_carlo, rank_rows
+
+pytestmark = pytest.mark.filterwarnings("error")
+
+HIERARCHY = Hierarchy(
+    {"a": "d1", "b": "d1", "c": "d2", "d": "d2", "e": "d2"}, {"d1": None, "d2": None}
+)
+NOMINAL = Choice("mean", NormSpec("minmax"), "arithmetic")
+
+
+def data() -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    frame = pd.DataFrame(rng.normal(50, 10, size=(80, 5)), columns=list("abcde"))
+    frame.index = [f"u{i:02d}" for i in range(80)]
+    return frame.mask(rng.random(frame.shape) < 0.05)
+
+
+def run(seed: int = 1, **overrides) -> object:
+    args = {
+        "directions": {"a": 1, "b": -1, "c": 1, "d": 1, "e": -1},
+        "indicator_weights": dict.fromkeys("abcde", 1.0),
+        "domain_weights": {"d1": 1.0, "d2": 1.0},
+        "nominal": NOMINAL,
+        "imputations": ["mean", "median", "group_mean"],
+        "normalisations": [
+            NormSpec("minmax"),
+            NormSpec("zscore", {"target_mean": 100.0, "target_sd": 10.0}),
+            NormSpec("percentile_rank"),
+        ],
+        "aggregations": ["arithmetic", "geometric"],
+        "groups": pd.Series(np.repeat(["s", "m"], 40), index=data().index),
+        "outliers": {"skew_threshold": 2.0, "kurt_threshold": 3.5, "winmax": 5},
+        "draws": 150,
+        "seed": seed,
+    }
+    return monte_carlo(data(), HIERARCHY, **{**args, **overrides})
+
+
+def test_reproducible_with_seed_and_different_with_another():
+    first, again, other = run(1), run(1), run(2)
+    np.testing.assert_array_equal(first.ranks, again.ranks)
+    pd.testing.assert_frame_equal(first.units, again.units)
+    pd.testing.assert_frame_equal(first.draws, again.draws)
+    assert not np.array_equal(first.ranks, other.ranks)
+
+
+def test_interval_ordering_and_summary():
+    result = run()
+    units = result.units
+    assert (units["rank_p05"] <= units["rank_median"]).all()
+    assert (units["rank_median"] <= units["rank_p95"]).all()
+    assert (units["interval_width"] == units["rank_p95"] - units["rank_p05"]).all()
+    assert result.ranks.shape == (150, 80)
+    assert set(result.draws["aggregation"]) == {"arithmetic", "geometric"}
+    assert set(result.draws["imputation"]) == {"mean", "median", "group_mean"}
+    summary = result.summary
+    assert summary["interval_width_threshold"] == 8.0  # a tenth of 80 units
+    assert summary["share_narrow_intervals"] == pytest.approx((units["interval_width"] < 8).mean())
+
+
+def test_nominal_ranks_match_the_dataframe_pipeline_steps():
+    frame = data().fillna(data().mean())
+    norm = normalise(frame, "minmax", {"a": 1, "b": -1, "c": 1, "d": 1, "e": -1})
+    _, index = aggregate_hierarchy(
+        norm, HIERARCHY, dict.fromkeys("abcde", 1.0), {"d1": 1.0, "d2": 1.0}
+    )
+    result = run(outliers=None)
+    pd.testing.assert_series_equal(
+        result.units["rank_nominal"], rank_scores(index), check_names=False
+    )
+
+
+def test_no_perturbation_reproduces_nominal_exactly():
+    result = run(
+        imputations=["mean"],
+        normalisations=[NormSpec("minmax")],
+        aggregations=["arithmetic"],
+        weight_spread=0.0,
+        draws=5,
+    )
+    assert (result.units["interval_width"] == 0).all()
+    assert (result.units["rank_median"] == result.units["rank_nominal"]).all()
+    assert result.summary["median_abs_rank_shift"] == 0.0
+    assert result.summary["share_narrow_intervals"] == 1.0
+
+
+def test_leave_one_out_known_answer():
+    # One domain: "a" varies, "b" is constant. Dropping b changes nothing; dropping a leaves
+    # every unit tied on b (all rank 1), so each unit shifts by (nominal rank - 1).
+    frame = pd.DataFrame({"a": [4.0, 1.0, 3.0, 2.0], "b": [5.0] * 4}, index=list("wxyz"))
+    result = monte_carlo(
+        frame,
+        Hierarchy({"a": "d", "b": "d"}, {"d": None}),
+        directions={"a": 1, "b": 1},
+        indicator_weights={"a": 1.0, "b": 1.0},
+        domain_weights={"d": 1.0},
+        nominal=NOMINAL,
+        imputations=["mean"],
+        normalisations=[NormSpec("minmax")],
+        aggregations=["arithmetic"],
+        draws=3,
+    )
+    loo = result.leave_one_out
+    assert loo.loc["b"].tolist() == [0.0, 0.0, 0.0]
+    shifts = np.array([0, 3, 1, 2])  # nominal ranks 1, 4, 2, 3
+    assert loo.loc["a"].tolist() == [np.median(shifts), shifts.mean(), 3.0]
+
+
+def test_units_without_data_get_no_rank():
+    frame = data()
+    frame.loc["u00"] = np.nan
+    result = monte_carlo(
+        frame,
+        HIERARCHY,
+        directions={"a": 1, "b": -1, "c": 1, "d": 1, "e": -1},
+        indicator_weights=dict.fromkeys("abcde", 1.0),
+        domain_weights={"d1": 1.0, "d2": 1.0},
+        nominal=Choice("none", NormSpec("minmax"), "arithmetic"),
+        imputations=["none"],
+        normalisations=[NormSpec("minmax")],
+        aggregations=["arithmetic", "geometric"],
+        draws=10,
+    )
+    assert result.units.loc["u00"].isna().all()
+    assert not result.units.drop(index="u00").isna().any(axis=None)
+    assert result.summary["units_ranked"] == 79
+
+
+def test_geometric_on_negative_scores_names_the_normalisation():
+    with pytest.raises(ValueError, match=r"geometric aggregation of zscore"):
+        run(normalisations=[NormSpec("zscore")], aggregations=["geometric"], draws=2)
+
+
+def test_rank_rows():
+    ranks = rank_rows(np.array([[3.0, np.nan, 5.0, 3.0]]))
+    assert ranks[0, [0, 2, 3]].tolist() == [2.0, 1.0, 2.0]
+    assert np.isnan(ranks[0, 1])
