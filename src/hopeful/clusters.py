@@ -1,0 +1,479 @@
+"""The 14 clusters of risk to resilience: which towns are in each, and on what evidence.
+
+The clusters live in a declarative file (data/clusters.toml, schema in docs/clusters.md).
+A criterion compares a town's indicator with a threshold computed over towns (the towns
+average by default); a cluster's state follows from how many assessable criteria are met.
+Every number behind a state is kept in a long table so a report can show it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import tomllib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hopeful.errors import DataError
+
+DEFAULT_PATH = Path(__file__).parent / "data" / "clusters.toml"
+TOWN = "town_code"
+NATION = "nation"
+COMPARES = ("above", "below")
+STATISTICS = ("mean", "median", "quantile", "value")
+SCOPES = ("all", "nation")
+STATES = ("full", "partial", "none", "not_assessed")
+CLUSTER_ID = re.compile(r"^[A-Za-z0-9_]+$")
+
+
+class ClusterConfigError(DataError):
+    """The cluster file is invalid; the message names the cluster and criterion."""
+
+
+@dataclass(frozen=True)
+class Criterion:
+    label: str
+    indicator: str | None
+    compare: str
+    threshold: str = "mean"
+    quantile: float | None = None
+    value: float | None = None
+    scope: str = "all"
+    proxy: str = ""
+    not_assessed_reason: str = ""
+
+
+@dataclass(frozen=True)
+class Cluster:
+    id: str
+    name: str
+    origin: str
+    criteria: tuple[Criterion, ...]
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class Rule:
+    min_assessable: int = 3
+    partial_missing: int = 1
+
+    def state(self, met: int, assessable: int) -> str:
+        """full: every assessable criterion met; partial: all but `partial_missing` met."""
+        if assessable < self.min_assessable:
+            return "not_assessed"
+        if met == assessable:
+            return "full"
+        return "partial" if met >= assessable - self.partial_missing else "none"
+
+
+@dataclass(frozen=True)
+class PeerSettings:
+    features: tuple[str, ...] = ("population", "share_65plus", "share_white", "uk_imd_score")
+    k: int = 10
+    better: int = 5
+    log: tuple[str, ...] = ()
+    weights: tuple[tuple[str, float], ...] = ()
+    categorical: tuple[tuple[str, float], ...] = ()
+
+
+@dataclass(frozen=True)
+class ClusterConfig:
+    path: Path
+    sha256: str
+    rule: Rule
+    clusters: tuple[Cluster, ...]
+    peers: PeerSettings = PeerSettings()
+
+    @property
+    def indicators(self) -> list[str]:
+        """Every indicator column the clusters read, in file order, once each."""
+        seen = [c.indicator for k in self.clusters for c in k.criteria if c.indicator]
+        return list(dict.fromkeys(seen))
+
+
+# ---------------------------------------------------------------------------- loading
+
+_REQUIRED = object()
+_KINDS = {
+    "str": (lambda v: isinstance(v, str), "a string"),
+    "text": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"),
+    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "an integer"),
+    "number": (
+        lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+        "a number",
+    ),
+    "names": (
+        lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v),
+        "a list of column names",
+    ),
+    "table": (lambda v: isinstance(v, dict), "a table"),
+    "list": (lambda v: isinstance(v, list), "a list"),
+}
+
+
+class _Entry:
+    """One TOML table: typed reads, and an error for keys nobody reads (typos)."""
+
+    def __init__(self, path: Path, where: str, table: Any) -> None:
+        self.path, self.where = path, where
+        if not isinstance(table, dict):
+            raise self.error("must be a table")
+        self.table: dict[str, Any] = table
+        self.used: set[str] = set()
+
+    def error(self, message: str) -> ClusterConfigError:
+        return ClusterConfigError(f"{self.where}: {message}", file=self.path)
+
+    def get(self, key: str, kind: str, default: Any = _REQUIRED) -> Any:
+        self.used.add(key)
+        if key not in self.table:
+            if default is _REQUIRED:
+                raise self.error(f"missing required key {key!r}")
+            return default
+        value = self.table[key]
+        check, wanted = _KINDS[kind]
+        if not check(value):
+            raise self.error(f"{key!r} must be {wanted}")
+        return float(value) if kind == "number" else value
+
+    def choice(self, key: str, allowed: tuple[str, ...], default: Any = _REQUIRED) -> str:
+        value = self.get(key, "text", default)
+        if key in self.table and value not in allowed:
+            raise self.error(f"unknown {key} {value!r}; expected one of: {', '.join(allowed)}")
+        return value
+
+    def finish(self) -> None:
+        unknown = sorted(set(self.table) - self.used)
+        if unknown:
+            raise self.error(f"unknown key(s): {', '.join(unknown)}")
+
+
+def _criterion(entry: _Entry) -> Criterion:
+    indicator = entry.get("indicator", "str", "").strip() or None
+    compare = entry.choice("compare", COMPARES, None if indicator is None else _REQUIRED)
+    threshold = entry.choice("threshold", STATISTICS, "mean")
+    quantile = entry.get("quantile", "number", None)
+    value = entry.get("value", "number", None)
+    scope = entry.choice("scope", SCOPES, "all")
+    reason = entry.get("not_assessed_reason", "text", "")
+    proxy = entry.get("proxy", "text", "")
+    entry.finish()
+    if indicator is None and not reason:
+        raise entry.error("a criterion without an indicator needs a not_assessed_reason")
+    if indicator is not None and reason:
+        raise entry.error("not_assessed_reason is only for criteria without an indicator")
+    if (threshold == "quantile") != (quantile is not None):
+        raise entry.error("quantile is required with threshold = 'quantile' and only with it")
+    if quantile is not None and not 0 < quantile < 1:
+        raise entry.error(f"quantile must be strictly between 0 and 1, not {quantile}")
+    if (threshold == "value") != (value is not None):
+        raise entry.error("value is required with threshold = 'value' and only with it")
+    if value is not None and not math.isfinite(value):
+        raise entry.error("value must be finite")
+    return Criterion(
+        label=entry.table["label"],
+        indicator=indicator,
+        compare=compare or "",
+        threshold=threshold,
+        quantile=quantile,
+        value=value,
+        scope=scope,
+        proxy=proxy,
+        not_assessed_reason=reason,
+    )
+
+
+def _cluster(path: Path, n: int, table: Any, seen: set[str]) -> Cluster:
+    entry = _Entry(path, f"[[cluster]] #{n}", table)
+    cid = entry.get("id", "text")
+    entry.where = f"[[cluster]] {cid!r}"
+    if not CLUSTER_ID.match(cid):
+        raise entry.error("id must be letters, digits or _ (it becomes a column name)")
+    if cid in seen:
+        raise entry.error("duplicate id")
+    name = entry.get("name", "text")
+    origin = entry.get("origin", "text")
+    description = entry.get("description", "text", "")
+    raw = entry.get("criterion", "list", None)
+    entry.finish()
+    if not isinstance(raw, list) or not raw:
+        raise entry.error("needs at least one [[cluster.criterion]]")
+    criteria: list[Criterion] = []
+    for m, item in enumerate(raw, start=1):
+        sub = _Entry(path, f"{entry.where} criterion #{m}", item)
+        label = sub.get("label", "text")
+        sub.where = f"{entry.where} criterion {label!r}"
+        if any(c.label == label for c in criteria):
+            raise sub.error("duplicate label in this cluster")
+        criteria.append(_criterion(sub))
+    return Cluster(cid, name, origin, tuple(criteria), description)
+
+
+def _rule(path: Path, table: Any) -> Rule:
+    entry = _Entry(path, "[rule]", table)
+    rule = Rule(
+        entry.get("min_assessable", "int", Rule.min_assessable),
+        entry.get("partial_missing", "int", Rule.partial_missing),
+    )
+    entry.finish()
+    if rule.min_assessable < 1:
+        raise entry.error("min_assessable must be at least 1")
+    if not 0 <= rule.partial_missing < rule.min_assessable:
+        raise entry.error("partial_missing must be at least 0 and below min_assessable")
+    return rule
+
+
+def _column_table(entry: _Entry, key: str) -> tuple[tuple[str, float], ...]:
+    table = entry.get(key, "table", {})
+    for column, number in table.items():
+        if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+            raise entry.error(f"{key}.{column} must be a number >= 0")
+    return tuple((column, float(number)) for column, number in table.items())
+
+
+def _peers(path: Path, table: Any) -> PeerSettings:
+    entry = _Entry(path, "[peers]", table)
+    default = PeerSettings()
+    features = tuple(entry.get("features", "names", list(default.features)))
+    settings = PeerSettings(
+        features=features,
+        k=entry.get("k", "int", default.k),
+        better=entry.get("better", "int", default.better),
+        log=tuple(entry.get("log", "names", [])),
+        weights=_column_table(entry, "weights"),
+        categorical=_column_table(entry, "categorical"),
+    )
+    entry.finish()
+    if not features or len(set(features)) != len(features):
+        raise entry.error("features must be a non-empty list without repeats")
+    if settings.k < 1 or settings.better < 1:
+        raise entry.error("k and better must be at least 1")
+    for key, names in (("log", settings.log), ("weights", [w for w, _ in settings.weights])):
+        stray = [name for name in names if name not in features]
+        if stray:
+            raise entry.error(f"{key} names columns that are not features: {', '.join(stray)}")
+    return settings
+
+
+def load_clusters(path: str | Path | None = None) -> ClusterConfig:
+    """Read and validate a cluster file (default: the package's data/clusters.toml)."""
+    path = Path(path) if path is not None else DEFAULT_PATH
+    try:
+        raw = path.read_bytes()
+        doc = tomllib.loads(raw.decode("utf-8"))
+    except FileNotFoundError as exc:
+        raise ClusterConfigError("cluster file is missing", file=path) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ClusterConfigError(f"not valid TOML: {exc}", file=path) from exc
+    unknown = sorted(set(doc) - {"rule", "cluster", "peers"})
+    if unknown:
+        raise ClusterConfigError(f"unknown section(s): {', '.join(unknown)}", file=path)
+    tables = doc.get("cluster")
+    if not isinstance(tables, list) or not tables:
+        raise ClusterConfigError("at least one [[cluster]] is required", file=path)
+    clusters: list[Cluster] = []
+    for n, table in enumerate(tables, start=1):
+        clusters.append(_cluster(path, n, table, {c.id for c in clusters}))
+    return ClusterConfig(
+        path=path,
+        sha256=hashlib.sha256(raw).hexdigest(),
+        rule=_rule(path, doc.get("rule", {})),
+        clusters=tuple(clusters),
+        peers=_peers(path, doc.get("peers", {})),
+    )
+
+
+def _check_indicators(config: ClusterConfig, present: set[str]) -> None:
+    for cluster in config.clusters:
+        for c in cluster.criteria:
+            if c.indicator is None:
+                continue
+            where = f"[[cluster]] {cluster.id!r} criterion {c.label!r}"
+            if c.indicator not in present:
+                raise ClusterConfigError(
+                    f"{where}: indicator {c.indicator!r} is not a column of the towns table",
+                    file=config.path,
+                )
+            if c.scope == "nation" and NATION not in present:
+                raise ClusterConfigError(
+                    f"{where}: scope 'nation' needs a {NATION!r} column in the towns table",
+                    file=config.path,
+                )
+
+
+def validate_against(config: ClusterConfig, columns: Iterable[str]) -> None:
+    """Every indicator and peer column named in the file must be a column of the towns table."""
+    present = set(columns)
+    _check_indicators(config, present)
+    peers = config.peers
+    wanted = [*peers.features, *(name for name, _ in peers.categorical)]
+    missing = [name for name in wanted if name not in present]
+    if missing:
+        raise ClusterConfigError(
+            f"[peers]: not column(s) of the towns table: {', '.join(missing)}",
+            file=config.path,
+        )
+
+
+# ---------------------------------------------------------------------------- computing
+
+
+def _values(towns: pd.DataFrame, column: str) -> pd.Series:
+    """The indicator as floats; booleans (e.g. coastal) become 1/0, missing stays NaN."""
+    series = towns[column]
+    try:
+        return series.astype("float64")
+    except (TypeError, ValueError) as exc:
+        raise DataError("cluster indicator is not numeric or boolean", column=column) from exc
+
+
+def _statistic(values: pd.Series, c: Criterion) -> float:
+    values = values.dropna()
+    if c.threshold == "value":
+        return float(c.value)  # type: ignore[arg-type]
+    if values.empty:
+        return math.nan
+    if c.threshold == "mean":
+        return float(values.mean())
+    if c.threshold == "median":
+        return float(values.median())
+    return float(values.quantile(c.quantile))  # linear interpolation, as pandas
+
+
+def _groups(towns: pd.DataFrame, scope: str) -> pd.Series:
+    if scope == "all":
+        return pd.Series("all", index=towns.index, dtype=object)
+    return towns[NATION].astype(object)
+
+
+def _check_towns(towns: pd.DataFrame, config: ClusterConfig) -> None:
+    if TOWN not in towns.columns:
+        raise DataError(f"the towns table has no {TOWN!r} column", column=TOWN)
+    duplicated = towns[TOWN][towns[TOWN].duplicated()]
+    if not duplicated.empty:
+        raise DataError("duplicate town code", column=TOWN, row=str(duplicated.iloc[0]))
+    _check_indicators(config, set(towns.columns))
+
+
+def _criterion_rows(towns: pd.DataFrame, c: Criterion) -> tuple[pd.DataFrame, pd.Series]:
+    """Per-criterion thresholds by group, and each town's threshold."""
+    groups = _groups(towns, c.scope)
+    values = _values(towns, c.indicator)  # type: ignore[arg-type]
+    rows = []
+    for group in sorted(groups.dropna().unique()):
+        inside = values[groups == group]
+        rows.append(
+            {"group": group, "threshold": _statistic(inside, c), "n": int(inside.notna().sum())}
+        )
+    table = pd.DataFrame(rows, columns=["group", "threshold", "n"])
+    per_town = groups.map(dict(zip(table["group"], table["threshold"], strict=True)))
+    return table, per_town.astype("float64")
+
+
+def thresholds(towns: pd.DataFrame, config: ClusterConfig) -> pd.DataFrame:
+    """One row per criterion and scope group (all towns, or each nation) with its threshold."""
+    _check_towns(towns, config)
+    parts = []
+    for cluster in config.clusters:
+        for no, c in enumerate(cluster.criteria, start=1):
+            head = {
+                "cluster": cluster.id,
+                "criterion_no": no,
+                "criterion": c.label,
+                "indicator": c.indicator or "",
+                "compare": c.compare,
+                "statistic": c.threshold,
+                "quantile": c.quantile if c.quantile is not None else math.nan,
+                "scope": c.scope,
+            }
+            if c.indicator is None:
+                parts.append(pd.DataFrame([{**head, "group": "", "threshold": math.nan, "n": 0}]))
+                continue
+            table, _ = _criterion_rows(towns, c)
+            parts.append(table.assign(**head))
+    columns = [
+        "cluster", "criterion_no", "criterion", "indicator", "compare", "statistic",
+        "quantile", "scope", "group", "threshold", "n",
+    ]  # fmt: skip
+    return pd.concat([p[columns] for p in parts], ignore_index=True)
+
+
+def criteria_table(towns: pd.DataFrame, config: ClusterConfig) -> pd.DataFrame:
+    """Long table, one row per town × cluster × criterion: value, threshold, met, assessable.
+
+    A criterion is met when the value is strictly above (or below) the threshold; a town
+    exactly at the threshold does not meet it. `met` is missing when not assessable.
+    """
+    _check_towns(towns, config)
+    codes = towns[TOWN].astype(str).to_numpy()
+    parts = []
+    for k, cluster in enumerate(config.clusters):
+        for no, c in enumerate(cluster.criteria, start=1):
+            if c.indicator is None:
+                value = threshold = np.full(len(towns), np.nan)
+                reason = np.full(len(towns), c.not_assessed_reason, dtype=object)
+            else:
+                value = _values(towns, c.indicator).to_numpy()
+                threshold = _criterion_rows(towns, c)[1].to_numpy()
+                reason = np.where(
+                    np.isnan(value),
+                    "no value for this town",
+                    np.where(np.isnan(threshold), "no threshold for this town's group", ""),
+                ).astype(object)
+            assessable = ~np.isnan(value) & ~np.isnan(threshold)
+            with np.errstate(invalid="ignore"):
+                met = value > threshold if c.compare == "above" else value < threshold
+            parts.append(
+                pd.DataFrame(
+                    {
+                        TOWN: codes,
+                        "cluster": cluster.id,
+                        "_order": k,
+                        "criterion_no": no,
+                        "criterion": c.label,
+                        "indicator": c.indicator or "",
+                        "value": value,
+                        "compare": c.compare,
+                        "statistic": c.threshold,
+                        "scope": c.scope,
+                        "threshold": threshold,
+                        "met": pd.array(np.where(assessable, met, pd.NA), dtype="boolean"),
+                        "assessable": assessable,
+                        "proxy": c.proxy,
+                        "not_assessed_reason": reason,
+                    }
+                )
+            )
+    long = pd.concat(parts, ignore_index=True)
+    long = long.sort_values([TOWN, "_order", "criterion_no"], kind="stable")
+    return long.drop(columns="_order").reset_index(drop=True)
+
+
+def membership_from_criteria(long: pd.DataFrame, config: ClusterConfig) -> pd.DataFrame:
+    """Wide table from the long one: cluster_<ID> state per town and the counts of states."""
+    counts = (
+        long.assign(met=long["met"].fillna(False).astype(bool))
+        .groupby([TOWN, "cluster"], sort=False)[["met", "assessable"]]
+        .sum()
+    )
+    state = pd.Series(
+        [config.rule.state(int(m), int(a)) for m, a in counts.to_numpy()],
+        index=counts.index,
+    )
+    wide = state.unstack("cluster")
+    wide = wide[[c.id for c in config.clusters]].sort_index()
+    wide.columns = [f"cluster_{cid}" for cid in wide.columns]
+    for name in ("full", "partial", "not_assessed"):
+        wide[f"clusters_{name}"] = (wide.iloc[:, : len(config.clusters)] == name).sum(axis=1)
+    return wide.reset_index()
+
+
+def membership(towns: pd.DataFrame, config: ClusterConfig) -> pd.DataFrame:
+    """Per town: cluster_<ID> in full/partial/none/not_assessed and the full/partial counts."""
+    return membership_from_criteria(criteria_table(towns, config), config)
