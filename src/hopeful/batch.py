@@ -1,0 +1,511 @@
+"""Render many towns: warm kernels in worker processes, an incremental cache and a manifest.
+
+Each worker process (or thread) starts one kernel, imports the heavy modules once and resets
+the kernel to a fresh kernel's state between towns (see `hopeful.render.WarmKernel`), so a town
+costs about as much as drawing its figures.
+
+Cache key of a town (stored in `<out_dir>/.cache.json`): the sha256 hex digest of the JSON list
+
+    ["hopeful-report/1", sha256(notebook bytes), sha256(template files: names and bytes,
+     sorted by path), hopeful.__version__, extra_key, town_code, fingerprint]
+
+where `extra_key` is the caller's hash of everything shared that shapes reports but is not
+data (e.g. the framework file) and `fingerprint` is the caller's string for the data this
+town's report reads (default: `processed_fingerprint(processed_dir)`, the hash of every
+processed file, so any data change re-renders every town). A town is skipped ("cached") only
+when its HTML exists and every cache file in `out_dir` that knows the town holds this key.
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures as cf
+import contextlib
+import csv
+import hashlib
+import io
+import json
+import multiprocessing
+import multiprocessing.util
+import os
+import re
+import signal
+import threading
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from hopeful import __version__
+from hopeful.atomic import write_text
+from hopeful.errors import HopefulError
+from hopeful.render import (
+    KERNEL_NAME,
+    TEMPLATE_DIR,
+    RenderError,
+    RenderTimeout,
+    WarmKernel,
+    preload_for,
+    render_html,
+    template_files,
+)
+
+CACHE_SCHEMA = "hopeful-report/1"
+MANIFEST_COLUMNS = ("town_code", "slug", "status", "seconds", "error")
+STATUSES = ("rendered", "cached", "failed", "timeout", "interrupted")
+_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+
+
+@dataclass(frozen=True)
+class TownTask:
+    """Everything a worker needs to render one town (picklable, paths as strings)."""
+
+    notebook: str
+    town_code: str
+    slug: str
+    parameters: dict[str, str]
+    html_out: str
+    timeout: float | None
+    retries: int
+    kernel_name: str = KERNEL_NAME
+
+
+@dataclass(frozen=True)
+class TownOutcome:
+    town_code: str
+    slug: str
+    status: str
+    seconds: float
+    error: str = ""
+
+
+@dataclass
+class BatchSummary:
+    """One row per town of this run (sorted by code), where the manifest went, the wall time."""
+
+    outcomes: list[TownOutcome]
+    manifest: Path
+    seconds: float
+    interrupted: bool = False
+    counts: dict[str, int] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.counts = {s: sum(o.status == s for o in self.outcomes) for s in STATUSES}
+
+    @property
+    def failures(self) -> list[TownOutcome]:
+        return [o for o in self.outcomes if o.status in ("failed", "timeout")]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.interrupted
+
+    def text(self) -> str:
+        parts = ", ".join(f"{n} {s}" for s, n in self.counts.items() if n)
+        lines = [
+            f"reports: {parts or 'no towns'} in {self.seconds:.1f} s; manifest {self.manifest}"
+        ]
+        lines += [f"  {o.town_code} {o.status}: {o.error}" for o in self.failures]
+        return "\n".join(lines)
+
+
+class BatchInterrupted(KeyboardInterrupt):
+    """SIGINT/SIGTERM stopped the batch after finished towns were recorded."""
+
+    def __init__(self, summary: BatchSummary) -> None:
+        super().__init__(summary.text())
+        self.summary = summary
+
+
+# --- worker side -------------------------------------------------------------------------
+
+_local = threading.local()
+_kernels: list[WarmKernel] = []
+_kernels_lock = threading.Lock()
+
+
+def warm_kernel(kernel_name: str = KERNEL_NAME) -> WarmKernel:
+    """This thread's warm kernel, created on first use and shut down when the process exits."""
+    kernels = _local.__dict__.setdefault("kernels", {})
+    if kernel_name not in kernels:
+        kernel = WarmKernel(kernel_name)
+        with _kernels_lock:
+            if not _kernels:
+                atexit.register(shutdown_warm_kernels)
+                multiprocessing.util.Finalize(None, shutdown_warm_kernels, exitpriority=100)
+            _kernels.append(kernel)
+        kernels[kernel_name] = kernel
+    return kernels[kernel_name]
+
+
+def shutdown_warm_kernels() -> int:
+    """Stop every warm kernel of this process; returns how many were running."""
+    with _kernels_lock:
+        running = [k for k in _kernels if k.alive]
+    for kernel in running:
+        kernel.close()
+    return len(running)
+
+
+def _on_worker_sigterm(signum: int, _frame: object) -> None:
+    shutdown_warm_kernels()
+    os._exit(128 + signum)
+
+
+def init_worker() -> None:
+    """Pool initializer: the parent handles Ctrl-C; SIGTERM stops this worker's kernels."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_worker_sigterm)
+
+
+def make_executor(jobs: int | None = None) -> cf.ProcessPoolExecutor:
+    """The default pool: `jobs` spawned worker processes (default: one per CPU)."""
+    return cf.ProcessPoolExecutor(
+        max_workers=jobs or os.cpu_count() or 1,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+    )
+
+
+def warm_up(notebook: str, kernel_name: str = KERNEL_NAME) -> float:
+    """Start this worker's kernel for `notebook` before its first town; returns seconds taken.
+
+    Optional (the first town does it anyway); submit it once per worker to time start-up
+    apart from rendering, as the benchmark does.
+    """
+    started = time.perf_counter()
+    kernel = warm_kernel(kernel_name)
+    if not kernel.alive:
+        path = Path(notebook).resolve()
+        kernel.start(path.parent, preload_for(path))
+    return time.perf_counter() - started
+
+
+def render_town(task: TownTask) -> TownOutcome:
+    """Render one town in this worker's warm kernel; never raises for a town's own failure.
+
+    A timeout or a dead kernel is retried `task.retries` times on a new kernel; an exception
+    raised by the notebook is not (it would raise again).
+    """
+    started = time.perf_counter()
+    status, error = "failed", ""
+    for _attempt in range(task.retries + 1):
+        kernel = warm_kernel(task.kernel_name)
+        try:
+            nb = kernel.execute(Path(task.notebook), task.parameters, timeout=task.timeout)
+            write_text(task.html_out, render_html(nb))
+        except RenderTimeout as err:
+            status, error = "timeout", str(err)
+        except RenderError as err:
+            status, error = "failed", str(err)
+            if kernel.alive:
+                break
+        except Exception as err:  # noqa: BLE001 — one town's failure must not stop the others
+            status, error = "failed", f"{type(err).__name__}: {err}"
+            break
+        else:
+            status, error = "rendered", ""
+            break
+    return TownOutcome(task.town_code, task.slug, status, time.perf_counter() - started, error)
+
+
+# --- keys, cache, manifest ---------------------------------------------------------------
+
+
+def sha256_files(paths: Iterable[Path], root: Path | None = None) -> str:
+    """One digest over files' names (relative to `root`) and bytes, in the order given."""
+    digest = hashlib.sha256()
+    for path in paths:
+        name = path.relative_to(root).as_posix() if root else path.name
+        digest.update(f"{len(name)}:{name}".encode())
+        data = Path(path).read_bytes()
+        digest.update(f"{len(data)}:".encode() + data)
+    return digest.hexdigest()
+
+
+def processed_fingerprint(processed_dir: Path) -> str:
+    """Hash of every file under `processed_dir`: the safe default data fingerprint."""
+    root = Path(processed_dir)
+    return sha256_files(sorted(p for p in root.rglob("*") if p.is_file()), root)
+
+
+def row_fingerprints(csv_path: Path, key: str = "town_code", shared: str = "") -> dict[str, str]:
+    """Per-town fingerprints from one row of a CSV plus a `shared` string (e.g. other files' hash).
+
+    Only right when a town's report reads nothing of other towns' rows.
+    """
+    with open(csv_path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        out = {}
+        for row in reader:
+            text = json.dumps([shared, sorted(row.items())], ensure_ascii=False)
+            out[row[key]] = hashlib.sha256(text.encode()).hexdigest()
+    return out
+
+
+def _base_key(notebook: Path, extra_key: str) -> list[str]:
+    return [
+        CACHE_SCHEMA,
+        hashlib.sha256(Path(notebook).read_bytes()).hexdigest(),
+        sha256_files(template_files(), TEMPLATE_DIR),
+        __version__,
+        extra_key,
+    ]
+
+
+def town_key(base: list[str], town_code: str, fingerprint: str) -> str:
+    """The cache key defined in this module's docstring."""
+    return hashlib.sha256(json.dumps([*base, town_code, fingerprint]).encode()).hexdigest()
+
+
+def _cache_name(shard: tuple[int, int] | None) -> str:
+    return ".cache.json" if shard is None else f".cache.shard-{shard[0]}-of-{shard[1]}.json"
+
+
+def _read_cache(path: Path) -> dict[str, dict[str, str]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return {}
+    towns = data.get("towns", {}) if isinstance(data, dict) else {}
+    return {c: v for c, v in towns.items() if isinstance(v, dict) and "key" in v}
+
+
+def _known_keys(out_dir: Path) -> dict[str, str | None]:
+    """Keys from every cache file in `out_dir`; None where files disagree about a town."""
+    known: dict[str, str | None] = {}
+    for path in sorted(out_dir.glob(".cache*.json")):
+        for code, entry in _read_cache(path).items():
+            known[code] = entry["key"] if known.get(code, entry["key"]) == entry["key"] else None
+    return known
+
+
+def _write_cache(path: Path, entries: Mapping[str, Mapping[str, str]]) -> None:
+    data = {"schema": CACHE_SCHEMA, "towns": {c: dict(entries[c]) for c in sorted(entries)}}
+    write_text(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
+
+
+def write_manifest(path: Path, outcomes: Iterable[TownOutcome]) -> None:
+    """CSV sorted by town code, one line per town, errors flattened to one line."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(MANIFEST_COLUMNS)
+    for o in sorted(outcomes, key=lambda o: o.town_code):
+        error = " ".join(o.error.split())
+        writer.writerow([o.town_code, o.slug, o.status, f"{o.seconds:.2f}", error])
+    write_text(path, buffer.getvalue())
+
+
+def shard_slice(codes: Sequence[str], shard: tuple[int, int] | None) -> list[str]:
+    """Shard i of n: the sorted codes at positions i, i+n, i+2n, … (all codes when None)."""
+    ordered = sorted(codes)
+    if shard is None:
+        return ordered
+    index, count = shard
+    if not (count >= 1 and 0 <= index < count):
+        raise HopefulError(f"shard must be (i, n) with 0 <= i < n, got {shard!r}")
+    return ordered[index::count]
+
+
+# --- the driver --------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _stop_signals(stop: threading.Event) -> Iterator[None]:
+    """First SIGINT/SIGTERM: stop submitting and let running towns finish. Second: give up."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def handler(signum: int, _frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+
+    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+
+@contextlib.contextmanager
+def _executor_for(
+    executor: cf.Executor | None, jobs: int | None, dask_address: str | None
+) -> Iterator[tuple[cf.Executor, int]]:
+    """The executor to use and how many towns it runs at once."""
+    workers = jobs or os.cpu_count() or 1
+    if executor is not None:
+        yield executor, workers
+    elif dask_address:
+        from distributed import Client
+
+        with Client(dask_address) as client:
+            try:
+                yield client.get_executor(pure=False), sum(client.nthreads().values()) or 1
+            finally:
+                with contextlib.suppress(Exception):  # best effort: the cluster may be gone
+                    client.run(shutdown_warm_kernels)
+    else:
+        pool = make_executor(workers)
+        try:
+            yield pool, workers
+        except KeyboardInterrupt:
+            # A second Ctrl-C: do not wait for running towns; SIGTERM makes each worker stop
+            # its kernel and exit (the pool keeps its processes in a private attribute).
+            for process in list(getattr(pool, "_processes", {}).values()):
+                process.terminate()
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def run_batch(
+    notebook: Path,
+    towns: Sequence[tuple[str, str]],
+    processed_dir: Path,
+    out_dir: Path,
+    *,
+    jobs: int | None = None,
+    timeout_per_town: float | None = 300,
+    retries: int = 1,
+    executor: cf.Executor | None = None,
+    shard: tuple[int, int] | None = None,
+    force: bool = False,
+    progress: bool = True,
+    fingerprints: Mapping[str, str] | None = None,
+    extra_key: str = "",
+    manifest: Path | None = None,
+    kernel_name: str = KERNEL_NAME,
+    dask_address: str | None = None,
+) -> BatchSummary:
+    """Render `<out_dir>/<slug>.html` for each (town_code, slug), skipping unchanged towns.
+
+    Each town runs the notebook with parameters town=<code>, processed_dir=<absolute path>.
+    Work goes to `executor` if given, else to a Dask cluster at `dask_address`, else to a pool
+    of `jobs` processes. The manifest (default `<out_dir>/../manifest.csv`, or
+    `manifest.shard-i-of-n.csv` for a shard) lists this run's towns with their status.
+    Raises BatchInterrupted after recording finished towns if SIGINT/SIGTERM stops the run.
+    """
+    started = time.perf_counter()
+    notebook, processed_dir, out_dir = (
+        Path(p).resolve() for p in (notebook, processed_dir, out_dir)
+    )
+    slugs = dict(towns)
+    if len(slugs) != len(towns) or len(set(slugs.values())) != len(slugs):
+        raise HopefulError("duplicate town codes or slugs in the batch")
+    for code, slug in slugs.items():
+        if not _SLUG.match(slug):
+            raise HopefulError(f"unsafe report slug {slug!r} for town {code}")
+    if not processed_dir.is_dir():
+        raise HopefulError(f"{processed_dir}: processed data folder not found")
+    codes = shard_slice(list(slugs), shard)
+    missing = [c for c in codes if fingerprints is not None and c not in fingerprints]
+    if missing:
+        raise HopefulError(f"no data fingerprint for {len(missing)} towns, e.g. {missing[0]}")
+    if manifest is None:
+        suffix = "" if shard is None else f".shard-{shard[0]}-of-{shard[1]}"
+        manifest = out_dir.parent / f"manifest{suffix}.csv"
+    shared_fingerprint = processed_fingerprint(processed_dir) if fingerprints is None else ""
+    base = _base_key(notebook, extra_key)
+    keys = {
+        c: town_key(base, c, shared_fingerprint if fingerprints is None else fingerprints[c])
+        for c in codes
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cache_path = out_dir / _cache_name(shard)
+    own_cache = _read_cache(cache_path)
+    known = _known_keys(out_dir)
+
+    outcomes: dict[str, TownOutcome] = {}
+    todo = []
+    for code in codes:
+        html_out = out_dir / f"{slugs[code]}.html"
+        if not force and html_out.is_file() and known.get(code) == keys[code]:
+            outcomes[code] = TownOutcome(code, slugs[code], "cached", 0.0)
+            own_cache[code] = {"key": keys[code], "slug": slugs[code]}
+        else:
+            todo.append(
+                TownTask(
+                    notebook=str(notebook),
+                    town_code=code,
+                    slug=slugs[code],
+                    parameters={"town": code, "processed_dir": str(processed_dir)},
+                    html_out=str(html_out),
+                    timeout=timeout_per_town,
+                    retries=retries,
+                    kernel_name=kernel_name,
+                )
+            )
+
+    stop = threading.Event()
+    if todo:
+        with _stop_signals(stop), _executor_for(executor, jobs, dask_address) as (pool, workers):
+            _run_tasks(
+                pool, 2 * workers, todo, keys, outcomes, own_cache, cache_path, stop, progress
+            )
+    else:
+        _write_cache(cache_path, own_cache)
+    for task in todo:
+        outcomes.setdefault(
+            task.town_code, TownOutcome(task.town_code, task.slug, "interrupted", 0.0)
+        )
+    ordered = [outcomes[c] for c in codes]
+    write_manifest(manifest, ordered)
+    summary = BatchSummary(ordered, manifest, time.perf_counter() - started, stop.is_set())
+    if stop.is_set():
+        raise BatchInterrupted(summary)
+    return summary
+
+
+def _run_tasks(
+    pool: cf.Executor,
+    window: int,
+    todo: list[TownTask],
+    keys: Mapping[str, str],
+    outcomes: dict[str, TownOutcome],
+    cache: dict[str, dict[str, str]],
+    cache_path: Path,
+    stop: threading.Event,
+    progress: bool,
+) -> None:
+    """Keep `window` towns in flight, record each as it finishes (cache written after each).
+
+    Submitting lazily means a stop request leaves little queued work to wait for or cancel.
+    """
+    from tqdm import tqdm
+
+    queue = iter(todo)
+    in_flight: dict[cf.Future, TownTask] = {}
+    with tqdm(total=len(todo), unit="town", desc="reports", disable=not progress) as bar:
+        while True:
+            while not stop.is_set() and len(in_flight) < window:
+                task = next(queue, None)
+                if task is None:
+                    break
+                in_flight[pool.submit(render_town, task)] = task
+            if not in_flight:
+                return
+            if stop.is_set():
+                for future in in_flight:
+                    future.cancel()
+            done, _ = cf.wait(in_flight, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+            for future in done:
+                task = in_flight.pop(future)
+                if future.cancelled():
+                    continue
+                try:
+                    outcome = future.result()
+                except Exception as err:  # noqa: BLE001 — e.g. a worker process died
+                    outcome = TownOutcome(
+                        task.town_code, task.slug, "failed", 0.0, f"{type(err).__name__}: {err}"
+                    )
+                outcomes[task.town_code] = outcome
+                if outcome.status == "rendered":
+                    cache[task.town_code] = {"key": keys[task.town_code], "slug": task.slug}
+                else:
+                    cache.pop(task.town_code, None)
+                bar.update(1)
+            if done:
+                _write_cache(cache_path, cache)

@@ -1,0 +1,170 @@
+"""What people said, what the data say, and where the two agree, theme by theme.
+
+A theme's data signal comes from the town's domain scores (domain_<name>, 0-100, higher =
+better) and cluster states (cluster_<ID>). Missing columns are reported as not available:
+the index is still being built and a theme must never borrow a signal it does not have.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from hopeful.consultations.config import ThemesConfig
+from hopeful.consultations.schema import CORE_SECTORS, KINDS, SECTORS
+from hopeful.errors import DataError
+
+CLUSTER_STATES = ("full", "partial", "none", "not_assessed")
+STATUSES = ("agree", "data_only", "voice_only", "neither")
+SIGNAL_COLUMNS = (
+    "theme", "signal", "name", "label", "column", "available", "value", "percentile", "severity",
+    "concern", "strength",
+)  # fmt: skip
+
+
+def counts_by_sector_kind(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings by sector (rows) and kind (columns), with totals; the four core sectors always."""
+    present = set(findings["sector"])
+    sectors = [s for s in SECTORS if s in CORE_SECTORS or s in present]
+    table = pd.crosstab(findings["sector"], findings["kind"])
+    table = table.reindex(index=sectors, columns=list(KINDS), fill_value=0).astype(int)
+    table["total"] = table.sum(axis=1)
+    table.loc["total"] = table.sum(axis=0)
+    table.index.name, table.columns.name = "sector", None
+    return table
+
+
+def theme_ranking(findings: pd.DataFrame, config: ThemesConfig) -> pd.DataFrame:
+    """Themes raised, by number of findings then breadth (distinct sectors raising them)."""
+    total = len(findings)
+    n_sectors_all = findings["sector"].nunique()
+    rows = []
+    for theme_id, group in findings.groupby("theme", sort=True):
+        kinds = group["kind"].value_counts()
+        rows.append(
+            {
+                "theme": theme_id,
+                "label": config.theme(theme_id).label,
+                "n_findings": len(group),
+                "share": len(group) / total,
+                "n_sectors": group["sector"].nunique(),
+                "breadth": group["sector"].nunique() / n_sectors_all,
+                **{k: int(kinds.get(k, 0)) for k in KINDS},
+                "sectors": ", ".join(s for s in SECTORS if s in set(group["sector"])),
+            }
+        )
+    columns = ["theme", "label", "n_findings", "share", "n_sectors", "breadth", *KINDS, "sectors"]
+    table = pd.DataFrame(rows, columns=columns)
+    table = table.sort_values(["n_findings", "n_sectors", "theme"], ascending=[False, False, True])
+    return table.reset_index(drop=True)
+
+
+def percentile_rank(values: pd.Series, value: float) -> float:
+    """Mid-rank percentile (0-1): share of towns below, plus half the towns tied with it."""
+    values = values.dropna()
+    below = float((values < value).sum())
+    equal = float((values == value).sum())
+    return (below + 0.5 * equal) / len(values)
+
+
+def _domain_signal(town: pd.Series, towns: pd.DataFrame, column: str, config: ThemesConfig):
+    if column not in towns.columns or column not in town.index or pd.isna(town[column]):
+        return False, "", float("nan"), float("nan"), False, False
+    values = pd.to_numeric(towns[column], errors="coerce")
+    bad = (values.isna() & towns[column].notna()) | (values < 0) | (values > 100)
+    if bad.any():
+        first = str(towns.loc[bad, "town_code"].iloc[0])
+        raise DataError("domain scores must be numbers on 0-100", column=column, row=first)
+    value = float(town[column])
+    pr = percentile_rank(values, value)
+    cut = config.data.concern_percentile / 100
+    return True, f"{value:.1f}", pr, 1.0 - pr, pr <= cut, pr >= 1.0 - cut
+
+
+def _cluster_signal(town: pd.Series, column: str, config: ThemesConfig):
+    state = town.get(column)
+    if state is None or pd.isna(state):
+        return False, "", float("nan"), float("nan"), False, False
+    if state not in CLUSTER_STATES:
+        raise DataError(f"unknown cluster state {state!r}", column=column, row=town["town_code"])
+    if state == "not_assessed":
+        return False, state, float("nan"), float("nan"), False, False
+    severity = {"full": config.data.cluster_full, "partial": config.data.cluster_partial}
+    return True, state, float("nan"), severity.get(state, 0.0), state in severity, False
+
+
+def data_signals(town: pd.Series, towns: pd.DataFrame, config: ThemesConfig) -> pd.DataFrame:
+    """One row per theme and signal (domain or cluster): availability, severity, concern.
+
+    A domain is a concern when the town's percentile rank is at most concern_percentile and a
+    strength when it is at least 100 - concern_percentile; a cluster is a concern when full or
+    partial. Severity is 1 - percentile rank for a domain, the configured value for a cluster.
+    """
+    rows = []
+    for theme in config.themes:
+        for kind, names in (("domain", theme.domains), ("cluster", theme.clusters)):
+            for name in names:
+                column = f"{kind}_{name}"
+                if kind == "domain":
+                    signal = _domain_signal(town, towns, column, config)
+                else:
+                    signal = _cluster_signal(town, column, config)
+                label = config.cluster_names[name] if kind == "cluster" else name
+                values = (theme.id, kind, name, label, column, *signal)
+                rows.append(dict(zip(SIGNAL_COLUMNS, values, strict=True)))
+    table = pd.DataFrame(rows, columns=list(SIGNAL_COLUMNS))
+    return table.astype({"available": bool, "concern": bool, "strength": bool})
+
+
+def describe_signal(signal: pd.Series) -> str:
+    """One signal as the report prints it, naming the column so readers can find it."""
+    if signal["signal"] == "domain":
+        return f"{signal['column']} = {signal['value']} (percentile {signal['percentile']:.0%})"
+    return f"{signal['column']} ({signal['label']}) = {signal['value']}"
+
+
+def triangulate(
+    findings: pd.DataFrame, signals: pd.DataFrame, config: ThemesConfig
+) -> pd.DataFrame:
+    """Every theme: what people said (as friction) against the data's concern, and a status.
+
+    agree: raised as friction and a data concern; data_only: a data concern nobody raised
+    as friction; voice_only: raised as friction, no data concern (or no data); neither.
+    """
+    ranking = theme_ranking(findings, config).set_index("theme")
+    rows = []
+    for theme in config.themes:
+        own = signals[signals["theme"] == theme.id]
+        usable = own[own["available"]]
+        friction = findings[(findings["theme"] == theme.id) & (findings["kind"] == "friction")]
+        raised = not friction.empty
+        if usable.empty:
+            severity = 0.0
+        elif config.data.aggregate == "max":
+            severity = float(usable["severity"].max())
+        else:
+            severity = float(usable["severity"].mean())
+        concern = bool(usable["concern"].any())
+        status = STATUSES[(0 if raised else 1) if concern else (2 if raised else 3)]
+        said = ranking.loc[theme.id] if theme.id in ranking.index else None
+        rows.append(
+            {
+                "theme": theme.id,
+                "label": theme.label,
+                "n_findings": 0 if said is None else int(said["n_findings"]),
+                "share": 0.0 if said is None else float(said["share"]),
+                "n_sectors": 0 if said is None else int(said["n_sectors"]),
+                "breadth": 0.0 if said is None else float(said["breadth"]),
+                "n_friction": len(friction),
+                "raised_friction": raised,
+                "data_available": not usable.empty,
+                "data_severity": severity,
+                "data_concern": concern,
+                "status": status,
+                "data_evidence": "; ".join(
+                    describe_signal(s) for _, s in usable[usable["concern"]].iterrows()
+                ),
+                "not_available": ", ".join(own.loc[~own["available"], "column"]),
+                "friction_sources": ", ".join(sorted(set(friction["source_id"]))),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,233 @@
+"""The declarative inputs of the practitioners' guide: themes, the priority rule, actions, pilots.
+
+Everything a practitioner may want to change lives in TOML under src/hopeful/data/; this
+module only reads it and refuses typos, so a misspelt theme or cluster fails loudly on load.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from hopeful.clusters import load_clusters
+from hopeful.errors import DataError
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+THEMES_PATH = DATA / "consultation_themes.toml"
+ACTIONS_PATH = DATA / "actions.toml"
+PILOTS_PATH = DATA / "pilots.toml"
+THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+USES = ("tackle", "build", "both")
+AGGREGATES = ("max", "mean")
+
+
+@dataclass(frozen=True)
+class Theme:
+    id: str
+    label: str
+    description: str
+    domains: tuple[str, ...]
+    clusters: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DataRule:
+    concern_percentile: float = 40.0
+    cluster_full: float = 1.0
+    cluster_partial: float = 0.5
+    aggregate: str = "max"
+
+
+@dataclass(frozen=True)
+class PriorityRule:
+    data_weight: float = 0.5
+    voice_weight: float = 0.5
+    share_weight: float = 0.5
+    breadth_weight: float = 0.5
+
+
+@dataclass(frozen=True)
+class ThemesConfig:
+    path: Path
+    domains: tuple[str, ...]
+    themes: tuple[Theme, ...]
+    data: DataRule
+    priority: PriorityRule
+    cluster_names: dict[str, str]
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(t.id for t in self.themes)
+
+    def theme(self, theme_id: str) -> Theme:
+        return next(t for t in self.themes if t.id == theme_id)
+
+
+@dataclass(frozen=True)
+class Action:
+    id: str
+    title: str
+    themes: tuple[str, ...]
+    clusters: tuple[str, ...]
+    use: str
+    rationale: str
+    source: str
+    url: str
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise DataError("file is missing", file=path) from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DataError(f"not valid TOML: {exc}", file=path) from exc
+
+
+_KINDS = {
+    "text": lambda v: isinstance(v, str) and v.strip() != "",
+    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    "names": lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v),
+    "tables": lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v),
+    "table": lambda v: isinstance(v, dict),
+}
+
+
+def _table(path: Path, where: str, table: Any, keys: dict[str, str]) -> dict[str, Any]:
+    """Check a table's keys and value kinds: unknown or missing keys are typos."""
+    if not isinstance(table, dict):
+        raise DataError(f"{where}: must be a table", file=path)
+    unknown = sorted(set(table) - set(keys))
+    missing = sorted(set(keys) - set(table))
+    if unknown or missing:
+        raise DataError(f"{where}: unknown key(s) {unknown}, missing key(s) {missing}", file=path)
+    for key, kind in keys.items():
+        if not _KINDS[kind](table[key]):
+            raise DataError(f"{where}: {key!r} must be {kind} (and not empty)", file=path)
+    return table
+
+
+def _rule(path: Path, where: str, table: Any, cls: type) -> Any:
+    """A rule dataclass from its TOML table: numbers >= 0, text where the field is text."""
+    keys = {f.name: "text" if f.type == "str" else "number" for f in fields(cls)}
+    values = _table(path, where, table, keys)
+    negative = [k for k, v in values.items() if not isinstance(v, str) and v < 0]
+    if negative:
+        raise DataError(f"{where}: {negative} must be >= 0", file=path)
+    return cls(**{k: v if isinstance(v, str) else float(v) for k, v in values.items()})
+
+
+def load_themes(path: str | Path | None = None) -> ThemesConfig:
+    """Read consultation_themes.toml: themes, their domains and clusters, and the two rules."""
+    path = Path(path) if path is not None else THEMES_PATH
+    doc = _table(
+        path,
+        "top level",
+        _read_toml(path),
+        {"domains": "names", "data": "table", "priority": "table", "theme": "tables"},
+    )
+    domains = tuple(doc["domains"])
+    cluster_names = {c.id: c.name for c in load_clusters().clusters}
+    data = _rule(path, "[data]", doc["data"], DataRule)
+    if not 0 < data.concern_percentile < 100:
+        raise DataError("[data]: concern_percentile must be between 0 and 100", file=path)
+    if data.aggregate not in AGGREGATES:
+        raise DataError(f"[data]: aggregate must be one of {AGGREGATES}", file=path)
+    priority = _rule(path, "[priority]", doc["priority"], PriorityRule)
+    if priority.data_weight + priority.voice_weight <= 0:
+        raise DataError("[priority]: data_weight + voice_weight must be > 0", file=path)
+    if priority.share_weight + priority.breadth_weight <= 0:
+        raise DataError("[priority]: share_weight + breadth_weight must be > 0", file=path)
+    themes: list[Theme] = []
+    for n, raw in enumerate(doc["theme"], start=1):
+        keys = {
+            "id": "text",
+            "label": "text",
+            "description": "text",
+            "domains": "names",
+            "clusters": "names",
+        }
+        entry = _table(path, f"[[theme]] #{n}", raw, keys)
+        where = f"[[theme]] {entry['id']!r}"
+        if not THEME_ID.match(entry["id"]) or entry["id"] in {t.id for t in themes}:
+            raise DataError(f"{where}: id must be unique, lower-case letters/digits/_", file=path)
+        stray = [d for d in entry["domains"] if d not in domains]
+        stray += [c for c in entry["clusters"] if c not in cluster_names]
+        if stray:
+            raise DataError(f"{where}: unknown domain(s) or cluster(s) {stray}", file=path)
+        themes.append(
+            Theme(
+                entry["id"],
+                entry["label"],
+                entry["description"],
+                tuple(entry["domains"]),
+                tuple(entry["clusters"]),
+            )
+        )
+    if not themes:
+        raise DataError("at least one [[theme]] is required", file=path)
+    return ThemesConfig(path, domains, tuple(themes), data, priority, cluster_names)
+
+
+def load_actions(config: ThemesConfig, path: str | Path | None = None) -> tuple[Action, ...]:
+    """Read actions.toml; every theme and cluster an action names must exist."""
+    path = Path(path) if path is not None else ACTIONS_PATH
+    doc = _table(path, "top level", _read_toml(path), {"action": "tables"})
+    actions: list[Action] = []
+    for n, raw in enumerate(doc["action"], start=1):
+        keys = {
+            "id": "text",
+            "title": "text",
+            "themes": "names",
+            "clusters": "names",
+            "use": "text",
+            "rationale": "text",
+            "source": "text",
+            "url": "text",
+        }
+        entry = _table(path, f"[[action]] #{n}", raw, keys)
+        where = f"[[action]] {entry['id']!r}"
+        if not THEME_ID.match(entry["id"]) or entry["id"] in {a.id for a in actions}:
+            raise DataError(f"{where}: id must be unique, lower-case letters/digits/_", file=path)
+        stray = [t for t in entry["themes"] if t not in config.ids]
+        stray += [c for c in entry["clusters"] if c not in config.cluster_names]
+        if stray:
+            raise DataError(f"{where}: unknown theme(s) or cluster(s) {stray}", file=path)
+        if not entry["themes"] and not entry["clusters"]:
+            raise DataError(f"{where}: needs at least one theme or cluster", file=path)
+        if entry["use"] not in USES:
+            raise DataError(f"{where}: use must be one of {USES}", file=path)
+        if not re.match(r"^https://[^\s\"'<>]+$", entry["url"]):
+            raise DataError(f"{where}: url must be an https:// address", file=path)
+        actions.append(
+            Action(
+                entry["id"],
+                entry["title"],
+                tuple(entry["themes"]),
+                tuple(entry["clusters"]),
+                entry["use"],
+                entry["rationale"],
+                entry["source"],
+                entry["url"],
+            )
+        )
+    return tuple(actions)
+
+
+def load_pilots(path: str | Path | None = None) -> dict[str, str]:
+    """Pilot towns as code -> name, in file order (pilots.toml)."""
+    path = Path(path) if path is not None else PILOTS_PATH
+    doc = _read_toml(path)
+    pilots = doc.get("pilot")
+    if not isinstance(pilots, list) or not pilots:
+        raise DataError("at least one [[pilot]] is required", file=path)
+    out: dict[str, str] = {}
+    for n, raw in enumerate(pilots, start=1):
+        entry = _table(
+            path, f"[[pilot]] #{n}", raw, {"name": "text", "code": "text", "nation": "text"}
+        )
+        out[entry["code"]] = entry["name"]
+    return out

@@ -1,0 +1,86 @@
+"""Everything the practitioners' guide shows for one town, computed once from its evidence."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from hopeful.consultations import analysis, priorities
+from hopeful.consultations.config import Action, ThemesConfig, load_actions, load_themes
+from hopeful.consultations.schema import (
+    Evidence,
+    evidence_path,
+    read_evidence,
+    read_stakeholders,
+    stakeholders_path,
+)
+
+
+@dataclass(frozen=True)
+class Guide:
+    town_code: str
+    town_name: str
+    evidence: Evidence
+    config: ThemesConfig
+    actions: tuple[Action, ...]
+    counts: pd.DataFrame
+    themes: pd.DataFrame
+    signals: pd.DataFrame
+    triangulation: pd.DataFrame
+    priorities: pd.DataFrame
+    framework: pd.DataFrame
+
+
+def build_guide(
+    town: pd.Series,
+    towns: pd.DataFrame,
+    evidence: Evidence,
+    config: ThemesConfig,
+    actions: tuple[Action, ...],
+) -> Guide:
+    findings = evidence.findings
+    signals = analysis.data_signals(town, towns, config)
+    triangulation = analysis.triangulate(findings, signals, config)
+    ranked = priorities.rank_priorities(triangulation, config.priority)
+    return Guide(
+        town_code=str(town["town_code"]),
+        town_name=str(town["town_name"]),
+        evidence=evidence,
+        config=config,
+        actions=actions,
+        counts=analysis.counts_by_sector_kind(findings),
+        themes=analysis.theme_ranking(findings, config),
+        signals=signals,
+        triangulation=triangulation,
+        priorities=ranked,
+        framework=priorities.framework(findings, ranked, signals, config, actions),
+    )
+
+
+def load_guide(
+    town: pd.Series,
+    towns: pd.DataFrame,
+    evidence_dir: str | Path,
+    *,
+    config: ThemesConfig | None = None,
+    actions: tuple[Action, ...] | None = None,
+    stakeholders: str | Path | None = None,
+) -> Guide | None:
+    """The town's guide from <evidence_dir>/<town_code>.csv, or None when there is no file.
+
+    The stakeholder names default to <evidence_dir>/<town_code>.stakeholders.txt if present.
+    """
+    code = str(town["town_code"])
+    path = evidence_path(evidence_dir, code)
+    if not path.is_file():
+        return None
+    config = config or load_themes()
+    actions = actions if actions is not None else load_actions(config)
+    if stakeholders is not None:
+        names = read_stakeholders(stakeholders, required=True)
+    else:
+        names = read_stakeholders(stakeholders_path(evidence_dir, code))
+    evidence = read_evidence(path, code, config.ids, stakeholders=names)
+    return build_guide(town, towns, evidence, config, actions)

@@ -1,0 +1,546 @@
+"""Run a town notebook with papermill and turn it into one offline, deterministic HTML page.
+
+A `WarmKernel` is one started Jupyter kernel with the heavy modules already imported; it is
+reset to the state of a fresh kernel before every notebook, so `hopeful.batch` can reuse it
+for many towns and `render_notebook` can time a single render part by part.
+"""
+
+from __future__ import annotations
+
+import ast
+import contextlib
+import html
+import os
+import re
+import signal
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+import zmq
+from IPython.core.inputtransformer2 import TransformerManager
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
+from nbclient.exceptions import DeadKernelError
+from nbconvert import HTMLExporter
+from nbformat import NotebookNode
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
+from papermill.exceptions import PapermillExecutionError
+from papermill.log import logger as papermill_logger
+from traitlets.config import Config
+
+from hopeful import __version__
+from hopeful.atomic import write_text
+from hopeful.errors import HopefulError
+
+KERNEL_NAME = "hopeful"
+TEMPLATE_DIR = Path(__file__).parent / "templates"
+TEMPLATE_NAME = "hopeful"
+REMOVED_TAGS = ("injected-parameters", "parameters")
+PRELOAD_MODULES = (
+    "numpy",
+    "pandas",
+    "matplotlib",
+    "matplotlib.pyplot",
+    "seaborn",
+    "statsmodels.api",
+    "hopeful",
+)
+# Every kernel, fresh or warm, starts with these: history in memory (no sqlite shared between
+# kernels) and PNGs without the "Software" text chunk, so figure bytes depend on pixels only.
+KERNEL_ARGS = (
+    "--HistoryManager.hist_file=:memory:",
+    "--InlineBackend.print_figure_kwargs={'bbox_inches': 'tight', 'metadata': {'Software': None}}",
+)
+# One thread per kernel for BLAS/OpenMP (unless the caller set these): batches parallelise
+# across kernels, and numbers must not depend on how many cores the machine has.
+SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+_ENGINE = "hopeful-warm"
+
+# Runs inside the kernel as module `_hopeful_kernel`, outside the user namespace. `snapshot`
+# records the state of a fresh kernel (after the preload imports); `reset` restores it.
+_KERNEL_MODULE = r"""
+import copy
+import gc
+import importlib
+import os
+import sys
+import warnings
+
+from IPython import get_ipython
+
+_saved = {}
+_INLINE_TRAITS = ("figure_formats", "print_figure_kwargs", "close_figures")
+
+
+def preload(names):
+    # Best effort: a module that fails here fails again, visibly, in the notebook itself.
+    for name in names:
+        try:
+            importlib.import_module(name)
+        except Exception:
+            pass
+
+
+def _pandas_options():
+    from pandas._config import config
+
+    keys = set(config._registered_options) - set(config._deprecated_options)
+    return {key: config.get_option(key) for key in sorted(keys)}
+
+
+def _inline():
+    from matplotlib_inline.backend_inline import InlineBackend
+
+    return InlineBackend.instance()
+
+
+def snapshot():
+    import matplotlib as mpl
+
+    ip = get_ipython()
+    rc = dict(mpl.rcParams.copy())
+    rc.pop("backend", None)
+    inline = _inline()
+    _saved.update(
+        execution_count=ip.execution_count,
+        history=(
+            list(ip.history_manager.input_hist_parsed),
+            list(ip.history_manager.input_hist_raw),
+        ),
+        rc=rc,
+        pandas=_pandas_options(),
+        warnings=list(warnings.filters),
+        environ=dict(os.environ),
+        path=list(sys.path),
+        inline={k: copy.deepcopy(getattr(inline, k)) for k in _INLINE_TRAITS},
+    )
+    # The preloaded modules live as long as the kernel: keep them out of every later
+    # collection (IPython's reset runs a full gc.collect, ~0.1 s with pandas and friends).
+    gc.collect()
+    gc.freeze()
+
+
+def reset(cwd):
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    ip = get_ipython()
+    plt.close("all")
+    os.chdir(cwd)
+    ip.reset(new_session=False)
+    ip.execution_count = _saved["execution_count"]
+    ip.history_manager.input_hist_parsed[:] = _saved["history"][0]
+    ip.history_manager.input_hist_raw[:] = _saved["history"][1]
+    mpl.rcParams._update_raw(_saved["rc"])
+    for key, value in _saved["pandas"].items():
+        if pd.get_option(key) != value:
+            pd.set_option(key, value)
+    warnings.resetwarnings()  # also invalidates every module's "already warned" registry
+    warnings.filters[:] = _saved["warnings"]
+    for key in set(os.environ) - set(_saved["environ"]):
+        del os.environ[key]
+    os.environ.update(_saved["environ"])
+    sys.path[:] = _saved["path"]
+    inline = _inline()
+    for key, value in _saved["inline"].items():
+        if getattr(inline, key) != value:
+            setattr(inline, key, copy.deepcopy(value))
+"""
+
+
+class RenderError(HopefulError):
+    """A notebook failed for one town; the message names the notebook, cell and Python error."""
+
+    def __init__(self, message: str, *, ename: str = "", evalue: str = "") -> None:
+        super().__init__(message)
+        self.ename = ename
+        self.evalue = evalue
+
+
+class RenderTimeout(RenderError):
+    """A notebook ran past its wall-clock limit; its kernel was killed."""
+
+
+@dataclass(frozen=True)
+class RenderResult:
+    """Where one report went and what each part of producing it cost, in seconds."""
+
+    html_out: Path
+    kernel_start: float
+    imports: float
+    execute: float
+    export: float
+
+    @property
+    def total(self) -> float:
+        return self.kernel_start + self.imports + self.execute + self.export
+
+    def timings_text(self) -> str:
+        return (
+            f"kernel start {self.kernel_start:.2f} s, imports {self.imports:.2f} s, "
+            f"execution {self.execute:.2f} s, HTML export {self.export:.2f} s "
+            f"(total {self.total:.2f} s)"
+        )
+
+
+def template_files() -> list[Path]:
+    """The files that shape the HTML, for cache keys."""
+    return sorted(p for p in (TEMPLATE_DIR / TEMPLATE_NAME).rglob("*") if p.is_file())
+
+
+def html_exporter() -> HTMLExporter:
+    """A configured exporter: outputs only, parameter cells removed, our offline template."""
+    config = Config()
+    config.TagRemovePreprocessor.enabled = True
+    config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_TAGS)
+    config.HTMLExporter.exclude_input = True
+    config.HTMLExporter.exclude_input_prompt = True
+    config.HTMLExporter.exclude_output_prompt = True
+    return HTMLExporter(
+        config=config,
+        template_name=TEMPLATE_NAME,
+        extra_template_basedirs=[str(TEMPLATE_DIR)],
+    )
+
+
+_local = threading.local()
+
+
+def _shared_exporter() -> HTMLExporter:
+    """One exporter per thread, built once: building one costs more than exporting a page."""
+    if getattr(_local, "exporter", None) is None:
+        _local.exporter = html_exporter()
+    return _local.exporter
+
+
+def _strip_volatile(nb: NotebookNode) -> NotebookNode:
+    """Drop run-specific metadata (timestamps, durations, kernel details) before export."""
+    nb = nbformat.from_dict(nb)
+    for key in ("papermill", "widgets", "language_info"):
+        nb.metadata.pop(key, None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+    return nb
+
+
+_H1_HTML = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_H1_MD = re.compile(r"^#\s+(.+?)\s*#*\s*$", re.MULTILINE)
+
+
+def _title(nb: NotebookNode) -> str:
+    """The page title: the first level-1 heading the report shows, else the notebook's title."""
+    for cell in nb.cells:
+        texts = [("text/markdown", cell.source)] if cell.cell_type == "markdown" else []
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            texts += [(kind, data[kind]) for kind in ("text/markdown", "text/html") if kind in data]
+        for kind, text in texts:
+            found = (_H1_MD if kind == "text/markdown" else _H1_HTML).search(str(text))
+            if found:
+                return html.unescape(re.sub(r"<[^>]+>", "", found.group(1))).strip()
+    return str(nb.metadata.get("title", "Hopeful Towns report"))
+
+
+_EXTERNAL = re.compile(
+    r"<script\b|<link\b|<iframe\b|<object\b|<embed\b|@import|url\(\s*['\"]?(?:https?:)?//"
+    r"|\b(?:src|srcset|poster|data)\s*=\s*['\"]?\s*(?:https?:)?//",
+    re.IGNORECASE,
+)
+
+
+def check_offline(page: str) -> None:
+    """Refuse a page that would run a script or load anything over the network."""
+    found = _EXTERNAL.search(page)
+    if found:
+        start = max(found.start() - 60, 0)
+        raise RenderError(f"report would load external content: …{page[start : found.end() + 60]}…")
+
+
+def render_html(nb: NotebookNode, exporter: HTMLExporter | None = None) -> str:
+    """Executed notebook → offline HTML page (byte-stable for the same outputs)."""
+    nb = _strip_volatile(nb)
+    resources = {"hopeful": {"version": __version__, "title": _title(nb)}}
+    page, _ = (exporter or _shared_exporter()).from_notebook_node(nb, resources=resources)
+    check_offline(page)
+    return page
+
+
+class _WarmEngine(NBClientEngine):
+    """papermill's nbclient engine on an already started kernel (`km`) and its client (`kc`)."""
+
+    @classmethod
+    def execute_managed_notebook(cls, nb_man, kernel_name, **kwargs):  # type: ignore[override]
+        client = PapermillNotebookClient(
+            nb_man,
+            km=kwargs["km"],
+            kernel_name=kernel_name,
+            log=papermill_logger,
+            timeout=None,
+            startup_timeout=kwargs.get("start_timeout", 60),
+        )
+        client.kc = kwargs["kc"]  # reuse: a new client costs ~0.2 s waiting for the kernel
+        return client.execute()
+
+
+papermill_engines.register(_ENGINE, _WarmEngine)
+
+
+def _execution_error(notebook: Path, err: PapermillExecutionError) -> RenderError:
+    message = (str(err.evalue).strip().splitlines() or [""])[0]
+    code = (str(err.source).strip().splitlines() or [""])[0]
+    return RenderError(
+        f"{notebook.name}: cell {err.cell_index} ({code[:60]!r}) raised {err.ename}: {message}",
+        ename=err.ename,
+        evalue=str(err.evalue),
+    )
+
+
+def notebook_imports(nb: NotebookNode) -> tuple[str, ...]:
+    """Modules a notebook imports (and `from a import b` candidates `a.b`), in order.
+
+    A warm kernel imports these before taking its fresh-state snapshot, so import-time side
+    effects (a module setting a seaborn theme, say) are part of every town's starting state
+    rather than happening only for the first town a kernel renders.
+    """
+    transformer = TransformerManager()
+    names: list[str] = []
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        try:
+            tree = ast.parse(transformer.transform_cell(cell.source))
+        except SyntaxError:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names.append(node.module)
+                names += [f"{node.module}.{a.name}" for a in node.names if a.name != "*"]
+    return tuple(dict.fromkeys(names))
+
+
+_imports_cache: dict[tuple[Path, int, int], tuple[str, ...]] = {}
+
+
+def preload_for(notebook: Path) -> tuple[str, ...]:
+    """What a warm kernel imports for `notebook`: the heavy defaults and the notebook's own."""
+    stat = notebook.stat()
+    key = (notebook, stat.st_mtime_ns, stat.st_size)
+    if key not in _imports_cache:
+        nb = nbformat.read(notebook, as_version=4)
+        _imports_cache[key] = tuple(dict.fromkeys(PRELOAD_MODULES + notebook_imports(nb)))
+    return _imports_cache[key]
+
+
+class WarmKernel:
+    """One kernel, started once, reset to a fresh kernel's state before each notebook."""
+
+    def __init__(self, kernel_name: str = KERNEL_NAME, *, startup_timeout: float = 60) -> None:
+        self.kernel_name = kernel_name
+        self.startup_timeout = startup_timeout
+        self.km: AsyncKernelManager | None = None
+        self.kc: AsyncKernelClient | None = None
+        self.preloaded: frozenset[str] = frozenset()
+        self.kernel_start = 0.0
+        self.imports = 0.0
+
+    @property
+    def alive(self) -> bool:
+        return self.km is not None and self.km.has_kernel
+
+    def start(self, cwd: Path | None = None, preload: tuple[str, ...] = PRELOAD_MODULES) -> None:
+        """Start the kernel, import `preload` (best effort), and record the fresh state."""
+        self.close()
+        started = time.perf_counter()
+        encryption = "auto" if zmq.has("curve") else "disabled"
+        try:
+            self.km = AsyncKernelManager(
+                kernel_name=self.kernel_name, transport_encryption=encryption
+            )
+            env = {**{name: "1" for name in SINGLE_THREAD_ENV}, **os.environ}
+            run_sync(self.km.start_kernel)(
+                extra_arguments=list(KERNEL_ARGS), cwd=str(cwd or Path.cwd()), env=env
+            )
+            self.kc = self.km.client()
+            self.kc.allow_stdin = False
+            self.kc.start_channels()
+            run_sync(self.kc.wait_for_ready)(timeout=self.startup_timeout)
+        except Exception as err:
+            self.close()
+            raise RenderError(
+                f"cannot start Jupyter kernel {self.kernel_name!r}: {err} (install it with "
+                f"`python -m ipykernel install --sys-prefix --name {self.kernel_name}`)"
+            ) from err
+        install = (
+            "__import__('sys').modules['_hopeful_kernel'] = _m = "
+            "__import__('types').ModuleType('_hopeful_kernel')\n"
+            f"exec({_KERNEL_MODULE!r}, _m.__dict__)"
+        )
+        self._silent(install, self.startup_timeout)
+        self.kernel_start = time.perf_counter() - started
+        started = time.perf_counter()
+        self._silent(f"__import__('_hopeful_kernel').preload({list(preload)!r})", 600)
+        self._silent("__import__('_hopeful_kernel').snapshot()", self.startup_timeout)
+        self.preloaded = frozenset(preload)
+        self.imports = time.perf_counter() - started
+
+    def execute(
+        self,
+        notebook: Path,
+        parameters: Mapping[str, Any],
+        *,
+        timeout: float | None = None,
+        cwd: Path | None = None,
+    ) -> NotebookNode:
+        """Run `notebook` with `parameters` from a fresh state; kill the kernel past `timeout`.
+
+        `cwd` (default: the notebook's folder) is the kernel's working folder for this run.
+        The kernel (re)starts when it is not running or the notebook imports modules that
+        were not preloaded.
+        """
+        notebook = Path(notebook).resolve()
+        cwd = Path(cwd or notebook.parent).resolve()
+        preload = preload_for(notebook)
+        if not self.alive or not self.preloaded.issuperset(preload):
+            self.start(cwd, tuple(dict.fromkeys((*preload, *sorted(self.preloaded)))))
+        self._silent(f"__import__('_hopeful_kernel').reset({str(cwd)!r})", 30)
+        fired = threading.Event()
+
+        def expire() -> None:
+            fired.set()
+            self._kill()
+
+        watchdog = threading.Timer(timeout, expire) if timeout else None
+        if watchdog:
+            watchdog.daemon = True
+            watchdog.start()
+        try:
+            return papermill.execute_notebook(
+                str(notebook),
+                None,
+                parameters=dict(parameters),
+                engine_name=_ENGINE,
+                kernel_name=self.kernel_name,
+                progress_bar=False,
+                km=self.km,
+                kc=self.kc,
+            )
+        except Exception as err:
+            if fired.is_set():
+                self.close()
+                raise RenderTimeout(
+                    f"{notebook.name}: still running after {timeout:g} s; kernel killed"
+                ) from None
+            if isinstance(err, PapermillExecutionError):
+                raise _execution_error(notebook, err) from None
+            self.close()
+            if isinstance(err, DeadKernelError):
+                raise RenderError(f"{notebook.name}: kernel died: {err}") from None
+            raise
+        finally:
+            if watchdog:
+                watchdog.cancel()
+
+    def _silent(self, code: str, timeout: float) -> None:
+        """Run code without touching history, the execution count or the notebook outputs."""
+        assert self.kc is not None
+        kc = self.kc
+
+        async def run() -> dict:
+            return await kc.execute_interactive(
+                code,
+                silent=True,
+                store_history=False,
+                allow_stdin=False,
+                timeout=timeout,
+                output_hook=lambda _msg: None,
+            )
+
+        try:
+            reply = run_sync(run)()["content"]
+        except Exception as err:  # a kernel that does not answer is no longer usable
+            self.close()
+            raise RenderError(f"kernel {self.kernel_name!r} did not respond: {err}") from err
+        if reply["status"] != "ok":
+            self.close()
+            raise RenderError(
+                f"kernel {self.kernel_name!r} setup failed: {reply.get('ename')}: "
+                f"{reply.get('evalue')}",
+                ename=reply.get("ename", ""),
+                evalue=reply.get("evalue", ""),
+            )
+
+    def _kill(self) -> None:
+        """SIGKILL the kernel's process group (it runs in its own session); safe from any thread."""
+        provisioner = self.km.provisioner if self.km is not None else None
+        pid = getattr(provisioner, "pid", None)
+        if pid:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+
+    def close(self) -> None:
+        """Stop the kernel now; idempotent, callable from any thread or a signal handler."""
+        if self.km is None:
+            return
+        km, kc = self.km, self.kc
+        self._kill()
+        self.km = self.kc = None
+        try:
+            if kc is not None:
+                kc.stop_channels()
+            process = getattr(km.provisioner, "process", None)
+            if process is not None:
+                process.wait(timeout=5)
+            km.cleanup_connection_file()
+        except Exception:  # noqa: BLE001 — best effort while tearing down
+            pass
+
+    def __enter__(self) -> WarmKernel:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def render_notebook(
+    notebook: Path,
+    parameters: Mapping[str, Any],
+    html_out: Path,
+    *,
+    kernel_name: str = KERNEL_NAME,
+    timeout: float | None = 600,
+    cwd: Path | None = None,
+) -> RenderResult:
+    """Render one town in a fresh kernel; write `html_out` atomically only if every cell ran.
+
+    `timeout` is the wall-clock limit for the whole notebook; `cwd` defaults to the notebook's
+    folder so relative paths in it (e.g. "../data/processed") resolve as in Jupyter.
+    """
+    notebook = Path(notebook).resolve()
+    with WarmKernel(kernel_name) as kernel:
+        kernel.start(Path(cwd or notebook.parent).resolve(), preload_for(notebook))
+        started = time.perf_counter()
+        nb = kernel.execute(notebook, parameters, timeout=timeout, cwd=cwd)
+        executed = time.perf_counter() - started
+        kernel_start, imports = kernel.kernel_start, kernel.imports
+    started = time.perf_counter()
+    page = render_html(nb)
+    write_text(html_out, page)
+    return RenderResult(
+        html_out=Path(html_out),
+        kernel_start=kernel_start,
+        imports=imports,
+        execute=executed,
+        export=time.perf_counter() - started,
+    )

@@ -1,0 +1,90 @@
+"""The declarative files: the real themes and actions load, and typos are refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from hopeful.consultations.config import load_actions, load_pilots, load_themes
+from hopeful.errors import DataError
+
+from .conftest import FIXTURES
+
+PROVISIONAL_DOMAINS = (
+    "deprivation_economy", "health", "education_skills", "demography_change",
+    "diversity_migration", "housing", "connectivity_services", "social_infrastructure",
+    "civic_political",
+)  # fmt: skip
+
+
+def test_real_themes_file():
+    config = load_themes()
+    assert config.domains == PROVISIONAL_DOMAINS
+    assert len(config.themes) == 13
+    mapped = {c for t in config.themes for c in t.clusters}
+    assert mapped == set("BCDEFGHIJKLMN")  # A is deliberately unmapped (see the file)
+    assert config.priority.data_weight == config.priority.voice_weight == 0.5
+    assert config.data.concern_percentile == 40 and config.data.aggregate == "max"
+
+
+def test_real_actions_cover_every_theme_and_cite_a_source():
+    config = load_themes()
+    actions = load_actions(config)
+    for theme in config.themes:
+        assert any(theme.id in a.themes for a in actions), theme.id
+    for action in actions:
+        assert action.url.startswith("https://") and len(action.source) > 20, action.id
+        assert len(action.rationale) > 40, action.id
+
+
+def test_pilots_file():
+    assert load_pilots() == {
+        "W38000144": "Port Talbot", "E35001042": "Gravesend", "E35000225": "Northfleet"
+    }  # fmt: skip
+
+
+def variant(tmp_path, source, old, new):
+    text = (FIXTURES / source).read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / source
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ('domains = ["housing"]', 'domains = ["housng"]', "unknown domain"),
+        ('clusters = ["L"]', 'clusters = ["Z"]', "unknown domain\\(s\\) or cluster"),
+        ('aggregate = "max"', 'aggregate = "median"', "aggregate"),
+        ("data_weight = 0.5", "data_weight = -1", "must be >= 0"),
+        ("concern_percentile = 40", "concern_percentile = 140", "between 0 and 100"),
+        ("share_weight = 0.5", "share_wieght = 0.5", "unknown key"),
+        ('id = "health"', 'id = "housing"', "unique"),
+    ],
+)
+def test_theme_file_errors(tmp_path, old, new, message):
+    with pytest.raises(DataError, match=message):
+        load_themes(variant(tmp_path, "themes_small.toml", old, new))
+
+
+def test_zero_total_weights_are_refused(tmp_path):
+    path = variant(tmp_path, "themes_small.toml", "voice_weight = 0.5", "voice_weight = 0")
+    path.write_text(path.read_text().replace("data_weight = 0.5", "data_weight = 0"))
+    with pytest.raises(DataError, match="must be > 0"):
+        load_themes(path)
+
+
+@pytest.mark.parametrize(
+    "old, new, message",
+    [
+        ('url = "https://example.org/housing"', 'url = "javascript:alert(1)"', "https"),
+        ('url = "https://example.org/housing"', 'url = "https://x.org/\\" onclick=\\"x"', "https"),
+        ('themes = ["housing"]', 'themes = ["weather"]', "unknown theme"),
+        ('use = "tackle"', 'use = "fix"', "use must be"),
+        ('themes = ["housing"]', "themes = []", "at least one theme or cluster"),
+    ],
+)
+def test_action_file_errors(tmp_path, themes, old, new, message):
+    path = variant(tmp_path, "actions_small.toml", old, new)  # the first action, fix_housing
+    with pytest.raises(DataError, match=message):
+        load_actions(themes, path)

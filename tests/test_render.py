@@ -1,0 +1,172 @@
+"""One town through papermill + nbconvert: offline, deterministic HTML; clear failures."""
+
+from __future__ import annotations
+
+import base64
+import re
+import struct
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import nbformat
+import papermill
+import psutil
+import pytest
+
+from hopeful import render
+
+NOTEBOOK = Path(__file__).parent / "fixtures" / "mini_report.ipynb"
+TOWNS = """town_code,town_name,population,score,sleep_seconds
+E35000001,Gravesend,53045,12.5,0
+E35000002,Dartford,46844,18.25,0
+W37000003,Barry,54673,9.75,60
+"""
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("processed")
+    (folder / "towns.csv").write_text(TOWNS)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def gravesend(processed: Path, tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
+    """Gravesend rendered twice in fresh kernels (in parallel threads), as bytes."""
+    out = tmp_path_factory.mktemp("pages")
+    params = {"town": "E35000001", "processed_dir": str(processed)}
+    with ThreadPoolExecutor(2) as pool:
+        results = list(
+            pool.map(
+                lambda i: render.render_notebook(NOTEBOOK, params, out / f"run{i}.html"), (1, 2)
+            )
+        )
+    for result in results:
+        assert result.kernel_start > 0 and result.imports > 0
+        assert result.execute > 0 and result.export > 0
+        assert "kernel start" in result.timings_text()
+    return [r.html_out.read_bytes() for r in results]
+
+
+def test_same_inputs_give_byte_identical_html(gravesend: list[bytes]) -> None:
+    assert gravesend[0] == gravesend[1]
+
+
+def test_fresh_render_matches_plain_papermill(gravesend: list[bytes], processed: Path) -> None:
+    """Preloading, gc.freeze and the reset leave the outputs exactly as a plain papermill run."""
+    nb = papermill.execute_notebook(
+        str(NOTEBOOK),
+        None,
+        parameters={"town": "E35000001", "processed_dir": str(processed)},
+        kernel_name="hopeful",
+        cwd=str(NOTEBOOK.parent),
+        extra_arguments=list(render.KERNEL_ARGS),
+        progress_bar=False,
+    )
+    assert render.render_html(nb).encode() == gravesend[0]
+
+
+def test_page_shows_outputs_only_and_loads_nothing(gravesend: list[bytes], processed: Path) -> None:
+    page = gravesend[0].decode()
+    assert page.startswith("<!DOCTYPE html>")
+    assert "<title>Gravesend</title>" in page
+    assert '<h1 id="Gravesend">Gravesend' in page
+    assert "Population <strong>53,045</strong>" in page
+    assert "towns rendered by this kernel: 1\n" in page
+    # inputs, prompts and both parameter cells are gone
+    assert "read_csv" not in page and "sns.barplot" not in page
+    assert "processed_dir" not in page and str(processed) not in page
+    assert 'id="cell-id=parameters"' not in page
+    assert "In&nbsp;[" not in page and "Out[" not in page
+    # offline: no scripts, stylesheets, fonts or remote images
+    assert "<script" not in page and "<link" not in page
+    assert not re.search(r"""(src|href)=["']?(https?:)?//""", page)
+    assert "@import" not in page and "mathjax" not in page.lower()
+
+
+def _png_chunks(png: bytes) -> list[bytes]:
+    chunks, pos = [], 8
+    while pos < len(png):
+        (length,) = struct.unpack(">I", png[pos : pos + 4])
+        chunks.append(png[pos + 4 : pos + 8])
+        pos += 12 + length
+    return chunks
+
+
+def test_figure_is_embedded_png_without_software_text(gravesend: list[bytes]) -> None:
+    encoded = re.findall(rb'src="data:image/png;base64,([^"]+)"', gravesend[0])
+    assert len(encoded) == 1
+    png = base64.b64decode(encoded[0])
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+    chunks = _png_chunks(png)
+    assert chunks[0] == b"IHDR" and chunks[-1] == b"IEND"
+    assert b"tEXt" not in chunks and b"Matplotlib" not in png
+
+
+def test_notebook_error_names_the_cell_and_writes_nothing(processed: Path, tmp_path: Path) -> None:
+    out = tmp_path / "nowhere.html"
+    out.write_text("previous good report")
+    params = {"town": "E35999999", "processed_dir": str(processed)}
+    with pytest.raises(render.RenderError) as caught:
+        render.render_notebook(NOTEBOOK, params, out)
+    message = str(caught.value)
+    assert "mini_report.ipynb: cell" in message
+    assert "LookupError: no town 'E35999999'" in message
+    assert caught.value.ename == "LookupError"
+    assert out.read_text() == "previous good report"
+    assert [p.name for p in tmp_path.iterdir()] == ["nowhere.html"]
+
+
+def test_hung_notebook_is_killed_at_the_timeout(processed: Path) -> None:
+    kernel = render.WarmKernel()
+    try:
+        kernel.execute(NOTEBOOK, {"town": "E35000002", "processed_dir": str(processed)})
+        pid = kernel.km.provisioner.pid
+        started = time.perf_counter()
+        with pytest.raises(render.RenderTimeout, match="still running after 2 s"):
+            kernel.execute(
+                NOTEBOOK, {"town": "W37000003", "processed_dir": str(processed)}, timeout=2
+            )
+        assert time.perf_counter() - started < 10
+        assert not kernel.alive
+        assert not psutil.pid_exists(pid) or psutil.Process(pid).status() == "zombie"
+    finally:
+        kernel.close()
+
+
+def test_notebook_imports_are_found_statically() -> None:
+    cell, md = nbformat.v4.new_code_cell, nbformat.v4.new_markdown_cell
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            cell("%matplotlib inline\nimport a.b as c, d\nfrom e import f\nfrom k import *"),
+            cell("from . import g"),
+            md("import not_code"),
+            cell("def broken(:"),
+            cell("if True:\n    import d\n    from h.i import j"),
+        ]
+    )
+    assert render.notebook_imports(nb) == ("a.b", "d", "e", "e.f", "k", "h.i", "h.i.j")
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        '<script src="https://cdn.example/x.js"></script>',
+        "<script>alert(1)</script>",
+        '<link rel="stylesheet" href="https://fonts.example/css">',
+        '<img src="http://example.org/a.png">',
+        "<style>@import url(//fonts.example/f.css);</style>",
+        '<div style="background: url(https://example.org/b.png)"></div>',
+    ],
+)
+def test_check_offline_refuses_remote_loads(snippet: str) -> None:
+    with pytest.raises(render.RenderError, match="external content"):
+        render.check_offline(f"<html><body>{snippet}</body></html>")
+
+
+def test_check_offline_allows_links_and_urls_in_text() -> None:
+    render.check_offline(
+        '<p>Source: https://www.ons.gov.uk, <a href="https://www.ons.gov.uk/x">ONS</a>, '
+        '<img src="data:image/png;base64,AAAA"></p>'
+    )
