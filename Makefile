@@ -21,6 +21,7 @@ setup: $(STAMP)
 data: setup
 	$(HOPEFUL) fetch
 	$(HOPEFUL) prepare
+	$(HOPEFUL) score
 
 reports: data
 	$(HOPEFUL) reports

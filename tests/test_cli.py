@@ -7,7 +7,7 @@ import pytest
 
 from hopeful.cli import build_parser, main
 
-VERBS = ["fetch", "prepare", "report", "reports"]
+VERBS = ["fetch", "prepare", "score", "report", "reports"]
 
 
 @pytest.mark.parametrize("verb", VERBS)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 from collections.abc import Sequence
@@ -43,6 +44,22 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_score(args: argparse.Namespace) -> int:
+    from hopeful import score
+
+    report = score.score(
+        Path(args.raw_dir),
+        Path(args.processed_dir),
+        framework_path=Path(args.framework) if args.framework else None,
+        clusters_path=Path(args.clusters) if args.clusters else None,
+        progress=_say,
+    )
+    for path in report.outputs:
+        _say(f"score: wrote {path}")
+    print(json.dumps(report.summary, indent=2, sort_keys=True))
+    return 0
+
+
 def prepare_coverage_lines(coverage: dict) -> list[str]:
     return [f"{key}: {value}" for key, value in coverage.items()]
 
@@ -71,6 +88,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _shard(text: str) -> tuple[int, int]:
+    try:
+        i, n = (int(part) for part in text.split("/"))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--shard takes I/N, e.g. 0/4, not {text!r}") from exc
+    if not 0 <= i < n:
+        raise argparse.ArgumentTypeError(f"--shard {text}: need 0 <= I < N")
+    return i, n
+
+
 def cmd_reports(args: argparse.Namespace) -> int:
     from hopeful import reports
 
@@ -82,6 +109,12 @@ def cmd_reports(args: argparse.Namespace) -> int:
         kernel_name=args.kernel,
         timeout=args.timeout,
         towns=args.towns,
+        jobs=args.jobs,
+        shard=args.shard,
+        dask_address=args.dask_scheduler,
+        force=args.force,
+        render_towns=not args.no_towns,
+        show_progress=not args.no_progress,
         progress=_say,
     )
     _say(summary)
@@ -125,7 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
                 "--timeout",
                 type=float,
                 default=600,
-                help="seconds a notebook cell may run (default: %(default)s)",
+                help="wall-clock seconds one report may take (default: %(default)s)",
             )
             p.add_argument(
                 "--notebook",
@@ -161,6 +194,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_dirs(prepare, "raw", "processed")
     prepare.set_defaults(func=cmd_prepare)
 
+    score = verbs.add_parser(
+        "score",
+        help="build indicators and score the Towns Index, clusters, peers and rank intervals",
+        description="Build the town indicators, run the framework file (screening, imputation, "
+        "outliers, normalisation, weighting, aggregation, Monte Carlo uncertainty), assign the "
+        "14 clusters and each town's peers, and write the results into towns.csv.",
+    )
+    add_dirs(score, "raw", "processed")
+    score.add_argument("--framework", help="framework TOML (default: the package's framework.toml)")
+    score.add_argument("--clusters", help="clusters TOML (default: the package's clusters.toml)")
+    score.set_defaults(func=cmd_score)
+
     report = verbs.add_parser(
         "report",
         help="render one town's HTML report",
@@ -191,6 +236,24 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TOWN",
         help="only these towns (codes or names); default: all towns",
     )
+    reports.add_argument(
+        "--jobs", type=int, default=None, help="worker processes (default: the machine's cores)"
+    )
+    reports.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="I/N",
+        help="render only slice I of N (0-based) of the sorted towns, e.g. for SLURM arrays; "
+        "skips the overview and index (run with --no-towns afterwards)",
+    )
+    reports.add_argument(
+        "--dask-scheduler", metavar="ADDRESS", help="run the per-town tasks on a Dask cluster"
+    )
+    reports.add_argument("--force", action="store_true", help="re-render unchanged reports too")
+    reports.add_argument(
+        "--no-towns", action="store_true", help="only the overview and the index page"
+    )
+    reports.add_argument("--no-progress", action="store_true", help="no progress bar")
     reports.set_defaults(func=cmd_reports)
     return parser
 

@@ -115,3 +115,73 @@ def size_class_counts(towns: pd.DataFrame) -> plt.Figure:
     sns.despine(fig)
     fig.tight_layout()
     return fig
+
+
+def domain_profile(
+    towns: pd.DataFrame, town: pd.Series, peers: pd.DataFrame, names: dict[str, str]
+) -> plt.Figure:
+    """The town's domain scores against its peers' and all towns' means (higher = better)."""
+    rows = []
+    for code, name in names.items():
+        col = f"domain_{code}"
+        if col not in towns.columns:
+            continue
+        rows += [
+            {"domain": name, "who": str(town["town_name"]), "score": town[col]},
+            {"domain": name, "who": "Peers (mean)", "score": peers[col].mean()},
+            {"domain": name, "who": "All towns (mean)", "score": towns[col].mean()},
+        ]
+    data = pd.DataFrame(rows)
+    fig, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1), dpi=80)
+    palette = {
+        str(town["town_name"]): TOWN_COLOUR,
+        "Peers (mean)": "#f0a202",
+        "All towns (mean)": "#7b8794",
+    }
+    sns.pointplot(
+        data=data,
+        y="domain",
+        x="score",
+        hue="who",
+        palette=palette,
+        linestyle="none",
+        markers=["o", "D", "|"],
+        dodge=0.3,
+        ax=ax,
+    )
+    ax.set_xlabel("Domain score (higher = better)")
+    ax.set_ylabel("")
+    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
+
+
+def rank_intervals(towns: pd.DataFrame, town: pd.Series) -> plt.Figure:
+    """Every town's 90% rank interval, ordered by rank, the town highlighted."""
+    data = towns.dropna(subset=["index_rank"]).sort_values("index_rank")
+    fig, ax = plt.subplots(figsize=(7, 2.8), dpi=80)
+    ax.vlines(
+        data["index_rank"], data["index_rank_p05"], data["index_rank_p95"], color="#cbd2d9", lw=0.6
+    )
+    ax.plot(data["index_rank"], data["index_rank"], color="#52606d", lw=0.8)
+    ax.vlines(
+        [town["index_rank"]],
+        [town["index_rank_p05"]],
+        [town["index_rank_p95"]],
+        color=TOWN_COLOUR,
+        lw=3,
+    )
+    ax.scatter(
+        [town["index_rank"]],
+        [town["index_rank_median"]],
+        color=TOWN_COLOUR,
+        zorder=5,
+        label=f"{town['town_name']}: median rank and 90% interval",
+    )
+    ax.set_xlabel("Index rank (1 = most resilient)")
+    ax.set_ylabel("Rank over sampled models")
+    ax.legend(loc="upper left", fontsize=8, frameon=False)
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig

@@ -201,7 +201,7 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
         _round_floats(frame).to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -255,7 +255,7 @@ def prepare(
         "sources": json.loads((Path(raw_dir) / "provenance.json").read_text(encoding="utf-8"))
         if (Path(raw_dir) / "provenance.json").is_file()
         else None,
-        "outputs": {name: _sha256(processed_dir / name) for name in sorted(outputs)},
+        "outputs": {name: sha256_file(processed_dir / name) for name in sorted(outputs)},
     }
     atomic.write_text(
         processed_dir / "provenance.json", json.dumps(provenance, indent=2, sort_keys=True) + "\n"

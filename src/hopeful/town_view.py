@@ -145,3 +145,142 @@ def sources_html(processed_dir: str | Path) -> str:
             )
         )
     return "<ul class='sources'>" + "".join(items) + "</ul>"
+
+
+def _framework():
+    from hopeful import score
+    from hopeful.scoring.framework import load_framework
+
+    return load_framework(score.default_framework())
+
+
+def domain_names() -> dict[str, str]:
+    """Domain code → name, from the framework file."""
+    return {d.code: d.name for d in _framework().domains}
+
+
+def peer_frame(view: TownView, column: str = "peer_codes") -> pd.DataFrame:
+    codes = str(view.town.get(column) or "")
+    codes = [c for c in codes.split(";") if c]
+    table = view.towns.set_index("town_code")
+    return table.loc[[c for c in codes if c in table.index]].reset_index()
+
+
+def index_html(view: TownView) -> str:
+    """The index in words: score, rank with its Monte Carlo interval, decile, group ranks."""
+    t = view.town
+    n = int(view.towns["index_rank"].notna().sum())
+    e = html.escape
+    size_n = int((view.towns["size_class"] == t["size_class"]).sum())
+    nation_n = int((view.towns["nation"] == t["nation"]).sum())
+    parts = [
+        f"<p class='headline'>Towns Index score <strong>{t['index_score']:.1f}</strong>, "
+        f"rank <strong>{int(t['index_rank'])}</strong> of {n:,} towns "
+        f"(1 = most resilient); 90% uncertainty interval of the rank: "
+        f"<strong>{int(t['index_rank_p05'])}–{int(t['index_rank_p95'])}</strong> "
+        f"(median {int(t['index_rank_median'])}). Decile {int(t['index_decile'])} of 10 "
+        "(1 = the most resilient tenth).</p>",
+        "<ul class='facts'>",
+        f"<li>Rank among {e(str(t['size_class']))} towns: "
+        f"{int(t['index_rank_in_size_class'])} of {size_n:,}</li>",
+        f"<li>Rank among towns in {e(str(t['nation']))}: "
+        f"{int(t['index_rank_in_nation'])} of {nation_n:,}</li>",
+        "</ul>",
+    ]
+    return "".join(parts)
+
+
+def domain_table(view: TownView) -> pd.DataFrame:
+    """Domain scores against the town's peers and all towns, with strengths and weaknesses."""
+    names = domain_names()
+    peers = peer_frame(view)
+    strengths = {view.town.get(f"strength_{i}") for i in range(1, 4)}
+    weaknesses = {view.town.get(f"weakness_{i}") for i in range(1, 4)}
+    rows = []
+    for code, name in names.items():
+        col = f"domain_{code}"
+        if col not in view.towns.columns:
+            continue
+        value = view.town[col]
+        label = "strength" if code in strengths else "weakness" if code in weaknesses else ""
+        rows.append(
+            {
+                "Domain": name,
+                str(view.town["town_name"]): _fmt(value, "{:.1f}"),
+                "Peers (mean)": _fmt(peers[col].mean() if len(peers) else float("nan"), "{:.1f}"),
+                "All towns (mean)": _fmt(view.towns[col].mean(), "{:.1f}"),
+                "Percentile among towns": _fmt(percentile_among(view.towns[col], value), "{:.0f}"),
+                "Reading": label,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def cluster_table(view: TownView) -> pd.DataFrame:
+    """Each cluster's state and every criterion's value against its threshold."""
+    from hopeful import clusters as clusters_mod
+
+    config = clusters_mod.load_clusters()
+    path = view.processed_dir / "cluster_criteria.csv"
+    long = pd.read_csv(path, dtype={"town_code": str})
+    mine = long[long["town_code"] == view.town["town_code"]]
+    names = {
+        c.id: f"{c.id} {c.name}" + (" (this project's own)" if c.id in "JKL" else "")
+        for c in config.clusters
+    }
+    rows = []
+    for r in mine.sort_values(["cluster", "criterion_no"]).itertuples():
+        if bool(r.assessable) if pd.notna(r.assessable) else False:
+            verdict = "met" if str(r.met).lower() == "true" else "not met"
+            value = _fmt(r.value, "{:.3g}")
+            threshold = f"{'>' if r.compare == 'above' else '<'} {_fmt(r.threshold, '{:.3g}')}"
+        else:
+            verdict = "not assessed"
+            value, threshold = (
+                "–",
+                str(r.not_assessed_reason) if pd.notna(r.not_assessed_reason) else "",
+            )
+        rows.append(
+            {
+                "Cluster": names.get(r.cluster, r.cluster),
+                "Membership": str(view.town.get(f"cluster_{r.cluster}", "")).replace("_", " "),
+                "Criterion": r.criterion + (f" — proxy: {r.proxy}" if pd.notna(r.proxy) else ""),
+                "Value": value,
+                "Threshold": threshold,
+                "Verdict": verdict,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def cluster_summary_html(view: TownView) -> str:
+    t = view.town
+    full = [c for c in "ABCDEFGHIJKLMN" if t.get(f"cluster_{c}") == "full"]
+    partial = [c for c in "ABCDEFGHIJKLMN" if t.get(f"cluster_{c}") == "partial"]
+    unassessed = [c for c in "ABCDEFGHIJKLMN" if t.get(f"cluster_{c}") == "not_assessed"]
+    mean_full = view.towns["clusters_full"].mean()
+    return (
+        f"<p>In <strong>{len(full)}</strong> cluster(s) fully ({html.escape(', '.join(full) or 'none')}) "
+        f"and <strong>{len(partial)}</strong> partially ({html.escape(', '.join(partial) or 'none')}); "
+        f"the average town is fully in {mean_full:.1f}. Not assessable with open data: "
+        f"{html.escape(', '.join(unassessed) or 'none')}.</p>"
+    )
+
+
+def peers_table(view: TownView, column: str = "peer_codes") -> pd.DataFrame:
+    peers = peer_frame(view, column)
+    if peers.empty:
+        return pd.DataFrame({"Town": []})
+    return pd.DataFrame(
+        {
+            "Town": peers["town_name"],
+            "Local authority": peers["lad_name"],
+            "Size": peers["size_class"],
+            "Index rank": peers["index_rank"].map(lambda v: _fmt(v, "{:.0f}")),
+            "Rank interval": [
+                f"{int(a)}–{int(b)}" if pd.notna(a) and pd.notna(b) else "–"
+                for a, b in zip(peers["index_rank_p05"], peers["index_rank_p95"], strict=True)
+            ],
+            "Clusters (full)": peers["clusters_full"],
+        }
+    )

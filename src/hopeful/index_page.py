@@ -1,0 +1,149 @@
+"""reports/index.html: every town with its key figures, searchable, sortable and filterable offline."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from hopeful import __version__, atomic
+from hopeful.towns import slugify
+
+COLUMNS = [
+    ("town_name", "Town"),
+    ("town_code", "Code"),
+    ("nation", "Nation"),
+    ("region", "Region"),
+    ("size_class", "Size"),
+    ("lad_name", "Local authority"),
+    ("population", "Population"),
+    ("index_rank", "Index rank"),
+    ("index_interval", "90% rank interval"),
+    ("clusters_full", "Clusters (full)"),
+    ("clusters_partial", "Clusters (partial)"),
+]
+
+FILTERS = [("nation", "Nation"), ("region", "Region"), ("size_class", "Size")]
+
+STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2rem;
+color:#1f2933;background:#fff}h1{font-weight:600;margin-bottom:.2rem}p.lede{color:#52606d;margin-top:0}
+.controls{display:flex;flex-wrap:wrap;gap:.6rem;margin:1rem 0}.controls input,.controls select{
+font:inherit;padding:.3rem .5rem;border:1px solid #cbd2d9;border-radius:4px}
+table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{padding:.3rem .5rem;
+border-bottom:1px solid #e4e7eb;text-align:left}th{cursor:pointer;background:#f5f7fa;position:sticky;
+top:0;user-select:none}th[aria-sort=ascending]::after{content:" \\25B2"}
+th[aria-sort=descending]::after{content:" \\25BC"}td.num{text-align:right;font-variant-numeric:
+tabular-nums}tr:hover td{background:#fafbfc}#count{color:#52606d}footer{margin-top:2rem;color:#7b8794;
+font-size:.8rem}
+"""
+
+SCRIPT = """
+(function(){
+  var table=document.getElementById('towns'),body=table.tBodies[0];
+  var rows=Array.prototype.slice.call(body.rows);
+  var search=document.getElementById('search'),count=document.getElementById('count');
+  var selects=Array.prototype.slice.call(document.querySelectorAll('select[data-col]'));
+  function apply(){
+    var q=search.value.trim().toLowerCase(),shown=0;
+    rows.forEach(function(r){
+      var ok=!q||r.getAttribute('data-search').indexOf(q)>=0;
+      selects.forEach(function(s){if(ok&&s.value&&r.getAttribute('data-'+s.getAttribute('data-col'))!==s.value){ok=false;}});
+      r.hidden=!ok;if(ok){shown++;}
+    });
+    count.textContent=shown+' of '+rows.length+' towns';
+  }
+  search.addEventListener('input',apply);
+  selects.forEach(function(s){s.addEventListener('change',apply);});
+  Array.prototype.forEach.call(table.tHead.rows[0].cells,function(th,i){
+    th.addEventListener('click',function(){
+      var asc=th.getAttribute('aria-sort')!=='ascending';
+      Array.prototype.forEach.call(table.tHead.rows[0].cells,function(h){h.removeAttribute('aria-sort');});
+      th.setAttribute('aria-sort',asc?'ascending':'descending');
+      var numeric=th.getAttribute('data-type')==='num';
+      rows.sort(function(a,b){
+        var x=a.cells[i].getAttribute('data-value'),y=b.cells[i].getAttribute('data-value');
+        if(numeric){x=x===''?Infinity:parseFloat(x);y=y===''?Infinity:parseFloat(y);return asc?x-y:y-x;}
+        return asc?x.localeCompare(y):y.localeCompare(x);
+      });
+      rows.forEach(function(r){body.appendChild(r);});
+    });
+  });
+  apply();
+})();
+"""
+
+NUMERIC = {"population", "index_rank", "clusters_full", "clusters_partial"}
+
+
+def _cell(value: object) -> str:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _interval(row: pd.Series) -> str:
+    low, high = row.get("index_rank_p05"), row.get("index_rank_p95")
+    if low is None or high is None or pd.isna(low) or pd.isna(high):
+        return ""
+    return f"{int(low)}–{int(high)}"
+
+
+def build_index_html(towns: pd.DataFrame, *, overview_href: str = "overview.html") -> str:
+    """The index page as a string; every value from data is escaped."""
+    e = html.escape
+    towns = towns.sort_values("town_code").copy()
+    towns["index_interval"] = towns.apply(_interval, axis=1)
+    head = "".join(
+        f'<th scope="col" data-type="{"num" if col in NUMERIC else "text"}">{e(label)}</th>'
+        for col, label in COLUMNS
+    )
+    body = []
+    for _, row in towns.iterrows():
+        slug = slugify(row["town_code"], row["town_name"])
+        cells = []
+        for col, _label in COLUMNS:
+            raw = _cell(row.get(col))
+            shown = e(f"{int(float(raw)):,}" if col == "population" and raw else raw)
+            if col == "town_name":
+                shown = f'<a href="towns/{e(slug)}.html">{shown}</a>'
+            css = ' class="num"' if col in NUMERIC else ""
+            cells.append(f'<td{css} data-value="{e(raw)}">{shown}</td>')
+        search = " ".join(
+            _cell(row.get(c)) for c in ("town_name", "town_code", "lad_name", "region")
+        )
+        attrs = "".join(f' data-{c}="{e(_cell(row.get(c)))}"' for c, _ in FILTERS)
+        body.append(f'<tr data-search="{e(search.lower())}"{attrs}>{"".join(cells)}</tr>')
+    selects = []
+    for col, label in FILTERS:
+        options = "".join(
+            f'<option value="{e(v)}">{e(v)}</option>'
+            for v in sorted(towns[col].dropna().astype(str).unique())
+        )
+        selects.append(
+            f'<label>{e(label)} <select data-col="{e(col)}"><option value="">all</option>{options}</select></label>'
+        )
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<title>Hopeful Towns — all town reports</title>"
+        f"<style>{STYLE}</style></head><body>"
+        "<h1>Hopeful Towns — town reports</h1>"
+        f'<p class="lede">{len(towns):,} towns in England and Wales. '
+        f'<a href="{e(overview_href)}">The national overview</a>. Click a column to sort.</p>'
+        '<div class="controls"><label>Search <input id="search" type="search" '
+        'placeholder="town, code, authority, region"></label>'
+        f'{"".join(selects)}<span id="count" role="status"></span></div>'
+        f'<table id="towns"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+        f"<footer>hopeful {e(__version__)}</footer>"
+        f"<script>{SCRIPT}</script></body></html>\n"
+    )
+
+
+def write_index(towns: pd.DataFrame, out_dir: Path) -> Path:
+    path = Path(out_dir) / "index.html"
+    atomic.write_text(path, build_index_html(towns))
+    return path

@@ -1,0 +1,11 @@
+"""Town-level indicators for the Towns Index: build the table, read the catalogue.
+
+`build_indicators(raw_dir, lsoa_town, lsoa_lad, towns)` aggregates every input of the open
+data mirror to towns; `catalogue()` is the declarative list of indicators
+(src/hopeful/data/indicators.csv). Method and choices: docs/indicators.md.
+"""
+
+from hopeful.indicators.build import build_indicators
+from hopeful.indicators.catalogue import catalogue, read_catalogue
+
+__all__ = ["build_indicators", "catalogue", "read_catalogue"]

@@ -1,0 +1,266 @@
+"""The town indicator table: every indicator of the catalogue, one row per town.
+
+Each raw file is read once per call. The LSOA tables are assembled first (`l11`: the
+towns' LSOA 2011 with everything published on LSOA 2011, MSOA 2011 or local authority;
+`l21`: the LSOA 2021 assigned to towns with everything published on LSOA 2021 or MSOA
+2021), then each indicator is aggregated by its recipe (hopeful.indicators.recipes) or
+derived below. The result is checked against the catalogue: the same indicators, values
+inside their unit's range, and no value for a nation an indicator does not cover.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from hopeful import iod, load, lsoa
+from hopeful.errors import DataError
+from hopeful.indicators import (
+    area_measures,
+    convert,
+    lsoa11_measures,
+    lsoa21_measures,
+    politics,
+)
+from hopeful.indicators.aggregate import inherited_mean, ratio_of_sums
+from hopeful.indicators.catalogue import UNIT_RANGES, catalogue
+from hopeful.indicators.recipes import RECIPES, Mean, Ratio
+from hopeful.indicators.tidy import fail_at, source_path
+
+NATION_LETTER = {"England": "E", "Wales": "W"}
+LA_INDICATORS = {
+    "born_outside_uk": "born_outside_uk_la",
+    "born_eu_accession": "born_eu_accession_la",
+    "leave_share_la": "leave_share_la",
+    "eu_turnout_la": "eu_turnout_la",
+    "ge2019_turnout": "ge2019_turnout",
+    "brexit_party_share_2019": "brexit_party_share_2019",
+    "ukip_share_2015": "ukip_share_2015",
+}
+ETHNIC_COLUMNS = list(lsoa21_measures.ETHNIC_GROUPS.values())
+OUTPUT = "build_indicators output"
+
+
+def build_indicators(
+    raw_dir: Path, lsoa_town: pd.DataFrame, lsoa_lad: pd.DataFrame, towns: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per town of `towns` (sorted by town_code) with every catalogue indicator.
+
+    `lsoa_town`: lsoa11_code, town_code (best-fit; rows with no town are ignored);
+    `lsoa_lad`: lsoa11_code, lad_code (2021 LTLA) for every LSOA 2011 of a town;
+    `towns`: town_code, nation (England/Wales), lad_code (used for a town with no LSOA).
+    """
+    raw_dir = Path(raw_dir)
+    towns = _towns(towns)
+    lsoa_town = _lsoa_town(lsoa_town, towns)
+    pop19 = lsoa11_measures.population19(raw_dir)
+    l11 = lsoa11_table(raw_dir, lsoa_town, lsoa_lad, towns, pop19)
+    l21, n_iod25 = lsoa21_table(raw_dir, lsoa_town, towns, pop19)
+    tables = {"l11": l11, "l21": l21}
+
+    values = {code: _apply(code, recipes, tables) for code, recipes in RECIPES.items()}
+    values.update(_derived(tables, values, n_iod25))
+    area = inherited_mean(
+        l11,
+        politics.la_politics(raw_dir).merge(
+            area_measures.country_of_birth(raw_dir), on="lad_code", how="outer"
+        ),
+        area="lad_code",
+        weight="pop19",
+        fallback=towns[["town_code", "lad_code"]],
+    )
+    values.update({name: area[col] for col, name in LA_INDICATORS.items()})
+    published = area_measures.ons_town_education(raw_dir).set_index("town_code")
+    values.update({col: published[col] for col in published.columns})
+
+    out = pd.DataFrame({"town_code": towns["town_code"]}).set_index("town_code")
+    for code, series in values.items():
+        out[code] = series.reindex(out.index).astype("float64")
+    return check_against_catalogue(out.reset_index(), catalogue(), towns)
+
+
+def _towns(towns: pd.DataFrame) -> pd.DataFrame:
+    load.require_columns(towns, ["town_code", "nation", "lad_code"], "towns")
+    out = towns[["town_code", "nation", "lad_code"]].astype("object").copy()
+    load.check_codes(out, "town_code", "town", "towns")
+    load.check_unique(out, "town_code", "towns")
+    fail_at(out, "nation", ~out["nation"].isin(list(NATION_LETTER)), "towns", "unknown nation")
+    out["town_code"] = out["town_code"].astype(str)
+    return out.sort_values("town_code").reset_index(drop=True)
+
+
+def _lsoa_town(lsoa_town: pd.DataFrame, towns: pd.DataFrame) -> pd.DataFrame:
+    load.require_columns(lsoa_town, ["lsoa11_code", "town_code"], "lsoa_town")
+    frame = lsoa_town[["lsoa11_code", "town_code"]].dropna().astype(str)
+    frame = frame[frame["town_code"].isin(towns["town_code"])].reset_index(drop=True)
+    load.check_codes(frame, "lsoa11_code", "lsoa", "lsoa_town")
+    load.check_unique(frame, "lsoa11_code", "lsoa_town")
+    return frame.sort_values("lsoa11_code").reset_index(drop=True)
+
+
+def _same_nation(frame: pd.DataFrame, code: str, towns: pd.DataFrame) -> pd.Series:
+    letter = towns.set_index("town_code")["nation"].map(NATION_LETTER)
+    return frame[code].str[0] == frame["town_code"].map(letter)
+
+
+def lsoa11_table(
+    raw_dir: Path,
+    lsoa_town: pd.DataFrame,
+    lsoa_lad: pd.DataFrame,
+    towns: pd.DataFrame,
+    pop19: pd.DataFrame,
+) -> pd.DataFrame:
+    """The towns' LSOA 2011 with every LSOA 2011-, MSOA 2011- and LA-keyed input."""
+    load.require_columns(lsoa_lad, ["lsoa11_code", "lad_code"], "lsoa_lad")
+    rates = lsoa.uk_composite(raw_dir)[["lsoa11_code", "income_rate", "employment_rate"]]
+    wales_cni = area_measures.cni2022_wales_by_lsoa(raw_dir)
+    frame = lsoa_town.merge(pop19, on="lsoa11_code", how="left", validate="one_to_one")
+    _require_all(frame, "pop19", lsoa11_measures.POPULATION19, raw_dir)
+    inputs = [
+        lsoa11_measures.deprivation_percentiles(raw_dir),
+        rates,
+        lsoa11_measures.iod2019_indicators(raw_dir),
+        lsoa11_measures.households2011(raw_dir),
+        lsoa11_measures.left_behind_2019(raw_dir),
+        wales_cni,
+        lsoa_lad[["lsoa11_code", "lad_code"]].dropna().astype(str),
+    ]
+    for table in inputs:
+        frame = frame.merge(table, on="lsoa11_code", how="left", validate="one_to_one")
+    _require_all(frame, "hh11", lsoa11_measures.HOUSEHOLDS11, raw_dir)
+    welsh = frame[frame["lsoa11_code"].str.startswith("W")]
+    _require_all(welsh, "cni_need", area_measures.CNI22_WALES, raw_dir)
+    if frame["lad_code"].isna().any():
+        missing = sorted(frame.loc[frame["lad_code"].isna(), "lsoa11_code"])[:5]
+        raise DataError(f"town LSOA(s) without a local authority: {missing}", file="lsoa_lad")
+    frame["same_nation"] = _same_nation(frame, "lsoa11_code", towns)
+    return frame
+
+
+def lsoa21_table(
+    raw_dir: Path, lsoa_town: pd.DataFrame, towns: pd.DataFrame, pop19: pd.DataFrame
+) -> tuple[pd.DataFrame, int]:
+    """The LSOA 2021 assigned to towns with every LSOA 2021- and MSOA 2021-keyed input, and
+    the number of LSOAs IoD 2025 ranks."""
+    lookup = convert.lsoa11_to_lsoa21(raw_dir)
+    assigned = convert.assign_lsoa21_to_towns(
+        lookup, lsoa_town, pop19.rename(columns={"pop19": "population"})
+    )
+    msoa = area_measures.msoa21_rates(raw_dir)
+    names = lookup[lookup["lsoa21_code"].isin(assigned["lsoa21_code"])]
+    to_msoa = convert.lsoa21_to_msoa21(names, msoa, source_path(raw_dir, convert.LSOA11_TO_LSOA21))
+    iod25, n_iod25 = lsoa21_measures.iod2025(raw_dir)
+    frame = assigned.merge(lsoa21_measures.census2021(raw_dir), on="lsoa21_code", how="left")
+    _require_all(frame, "residents", lsoa21_measures.CENSUS21_AGE, raw_dir)
+    for table in (iod25, lsoa21_measures.cni2023(raw_dir), to_msoa):
+        frame = frame.merge(table, on="lsoa21_code", how="left", validate="one_to_one")
+    frame = frame.merge(msoa.drop(columns="msoa21_name"), on="msoa21_code", how="left")
+    frame["same_nation"] = _same_nation(frame, "lsoa21_code", towns)
+    return frame.sort_values("lsoa21_code").reset_index(drop=True), n_iod25
+
+
+def _require_all(frame: pd.DataFrame, column: str, source: tuple[str, str], raw_dir: Path):
+    """Every town small area must be in a file that covers all of England and Wales."""
+    if frame[column].isna().any():
+        key = frame.columns[0]
+        missing = sorted(frame.loc[frame[column].isna(), key])[:5]
+        raise DataError(
+            f"no row for {key} {missing}",
+            file=source_path(raw_dir, source),
+            column=key,
+        )
+
+
+def _aggregate(recipe: Ratio | Mean, tables: dict[str, pd.DataFrame]) -> pd.Series:
+    frame = tables[recipe.table]
+    if recipe.same_nation:
+        frame = frame[frame["same_nation"]]
+    if isinstance(recipe, Ratio):
+        return ratio_of_sums(frame, "town_code", recipe.numerator, recipe.denominator)
+    return iod.weighted_mean(frame, "town_code", recipe.value, recipe.weight)
+
+
+def _apply(
+    code: str, recipes: tuple[Ratio | Mean, ...], tables: dict[str, pd.DataFrame]
+) -> pd.Series:
+    """The first recipe's value where it has one, else the next's (England/Wales sources)."""
+    result = _aggregate(recipes[0], tables)
+    for recipe in recipes[1:]:
+        other = _aggregate(recipe, tables)
+        both = result.dropna().index.intersection(other.dropna().index)
+        if len(both):
+            raise DataError(f"two sources give {code!r} for town(s) {list(both[:5])}")
+        result = result.combine_first(other)
+    return result
+
+
+def _derived(
+    tables: dict[str, pd.DataFrame], values: dict[str, pd.Series], n_iod25: int
+) -> dict[str, pd.Series]:
+    """Indicators computed from several inputs: changes, growth, diversity, IoD 2025 extent."""
+    l11, l21 = tables["l11"], tables["l21"]
+    sums11 = l11.groupby("town_code")[["pop19", "hh11"]].sum()
+    sums21 = l21.groupby("town_code")[["residents", "hh21"]].sum()
+    shares = pd.DataFrame(
+        {c: ratio_of_sums(l21, "town_code", c, "eth_total") for c in ETHNIC_COLUMNS}
+    )
+    england21 = l21[l21["same_nation"] & l21["lsoa21_code"].str.startswith("E")]
+    imd25 = iod.aggregate(
+        england21,
+        "town_code",
+        score="imd25_score",
+        rank="imd25_rank",
+        population="residents",
+        n_areas=n_iod25,
+        prefix="imd25",
+    )
+    pctile25 = iod.weighted_mean(england21, "town_code", "dep_imd25", "residents")
+    england11 = l11[l11["same_nation"] & l11["lsoa11_code"].str.startswith("E")]
+    pctile19 = iod.weighted_mean(england11, "town_code", "dep_imd", "pop19")
+    return {
+        "imd25_score": imd25["imd25_score"],
+        "imd25_extent": imd25["imd25_extent"],
+        "imd_pctile_change_2019_2025": pctile25 - pctile19,
+        "ageing_change": values["share_65plus_2021"]
+        - ratio_of_sums(l11, "town_code", "pop19_65plus", "pop19"),
+        "pop_growth_2019_2021": sums21["residents"] / sums11["pop19"] - 1,
+        "household_growth_2011_2021": sums21["hh21"] / sums11["hh11"] - 1,
+        "households_deprived_change_2011_2021": values["households_deprived_2021"]
+        - ratio_of_sums(l11, "town_code", "hh11_deprived", "hh11"),
+        "ethnic_diversity": 1 - (shares**2).sum(axis=1, min_count=1),
+    }
+
+
+def check_against_catalogue(
+    table: pd.DataFrame, catalogue: pd.DataFrame, towns: pd.DataFrame
+) -> pd.DataFrame:
+    """`table` in catalogue column order, after checking it against the catalogue.
+
+    The two must list the same indicators; values must lie in their unit's range; an
+    indicator the catalogue gives for one nation must be missing for the other's towns.
+    """
+    codes = list(catalogue["code"])
+    built = [c for c in table.columns if c != "town_code"]
+    if set(codes) != set(built):
+        raise DataError(
+            f"indicators built but not in the catalogue: {sorted(set(built) - set(codes))}; "
+            f"in the catalogue but not built: {sorted(set(codes) - set(built))}",
+            file="src/hopeful/data/indicators.csv",
+            column="code",
+        )
+    nation = table["town_code"].map(towns.set_index("town_code")["nation"])
+    for row in catalogue.itertuples():
+        low, high = UNIT_RANGES[row.unit]
+        load.check_numeric(table, row.code, OUTPUT, low=low, high=high, allow_missing=True)
+        other = {"england": "Wales", "wales": "England"}.get(row.nations)
+        stray = table[row.code].notna() & (nation == other)
+        if stray.any():
+            pos = int(stray.to_numpy().nonzero()[0][0])
+            raise DataError(
+                f"{row.nations}-only indicator has a value for {table['town_code'].iloc[pos]}",
+                file=OUTPUT,
+                column=row.code,
+                row=pos + 2,
+            )
+    return table[["town_code", *codes]].sort_values("town_code").reset_index(drop=True)

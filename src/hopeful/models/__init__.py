@@ -1,0 +1,1 @@
+"""Attitude models: the EU referendum area model and town estimates, and MRP for polls."""

@@ -1,0 +1,135 @@
+"""`hopeful reports`: every town report (fast batch), the national overview and the index page."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from hopeful import __version__, atomic, batch, index_page, render, score
+from hopeful import towns as towns_mod
+from hopeful.clusters import load_clusters
+from hopeful.errors import HopefulError
+from hopeful.scoring.framework import framework_hash
+
+
+class ReportsFailed(HopefulError):
+    """Some towns failed; the others were rendered and the manifest says which."""
+
+
+def config_key() -> str:
+    """Declarative files the notebooks read at render time: a change re-renders every report."""
+    return ";".join(
+        [
+            f"framework={framework_hash(score.default_framework())}",
+            f"clusters={load_clusters().sha256}",
+        ]
+    )
+
+
+def select_towns(table: pd.DataFrame, queries: Sequence[str] | None) -> list[tuple[str, str]]:
+    """(code, slug) of the towns asked for (all when `queries` is empty), sorted by code."""
+    rows = (
+        [towns_mod.resolve_town(table, q) for q in queries]
+        if queries
+        else [r for _, r in table.iterrows()]
+    )
+    pairs = {r["town_code"]: towns_mod.slugify(r["town_code"], r["town_name"]) for r in rows}
+    return sorted(pairs.items())
+
+
+def render_overview(
+    overview: Path,
+    processed_dir: Path,
+    out_dir: Path,
+    *,
+    kernel_name: str,
+    timeout: float,
+    fingerprint: str,
+) -> bool:
+    """Render overview.html unless the notebook, template, package, config and data are unchanged."""
+    target = out_dir / "overview.html"
+    key_file = out_dir / ".overview.key"
+    parts = [
+        overview.read_bytes(),
+        batch.sha256_files(render.template_files()).encode(),
+        __version__.encode(),
+        config_key().encode(),
+        fingerprint.encode(),
+    ]
+    key = hashlib.sha256(b"\0".join(parts)).hexdigest()
+    if target.is_file() and key_file.is_file() and key_file.read_text().strip() == key:
+        return False
+    render.render_notebook(
+        overview,
+        {"processed_dir": str(processed_dir.resolve())},
+        target,
+        kernel_name=kernel_name,
+        timeout=timeout,
+    )
+    atomic.write_text(key_file, key + "\n")
+    return True
+
+
+def build_all(
+    *,
+    processed_dir: Path,
+    out_dir: Path,
+    notebook: Path,
+    overview: Path,
+    kernel_name: str = "hopeful",
+    timeout: float = 300,
+    towns: Sequence[str] | None = None,
+    jobs: int | None = None,
+    shard: tuple[int, int] | None = None,
+    dask_address: str | None = None,
+    force: bool = False,
+    render_towns: bool = True,
+    show_progress: bool = True,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> str:
+    """Town reports, then (unless sharded) the overview and index page; failures raise at the end."""
+    processed_dir, out_dir = Path(processed_dir), Path(out_dir)
+    table = pd.read_csv(processed_dir / "towns.csv", dtype={"town_code": str, "lad_code": str})
+    lines = []
+    summary = None
+    if render_towns:
+        selected = select_towns(table, towns)
+        progress(f"reports: {len(selected)} town(s), {jobs or 'all'} job(s)")
+        summary = batch.run_batch(
+            notebook,
+            selected,
+            processed_dir,
+            out_dir / "towns",
+            jobs=jobs,
+            timeout_per_town=timeout,
+            shard=shard,
+            force=force,
+            progress=show_progress,
+            extra_key=config_key(),
+            kernel_name=kernel_name,
+            dask_address=dask_address,
+        )
+        lines.append(summary.text())
+    if shard is None:
+        fingerprint = batch.processed_fingerprint(processed_dir)
+        if force:
+            (out_dir / ".overview.key").unlink(missing_ok=True)
+        rendered = render_overview(
+            overview,
+            processed_dir,
+            out_dir,
+            kernel_name=kernel_name,
+            timeout=timeout,
+            fingerprint=fingerprint,
+        )
+        lines.append(
+            f"overview: {'rendered' if rendered else 'unchanged'} {out_dir / 'overview.html'}"
+        )
+        lines.append(f"index: {index_page.write_index(table, out_dir)}")
+    text = "\n".join(lines)
+    if summary is not None and not summary.ok:
+        raise ReportsFailed(text)
+    return text
