@@ -185,3 +185,55 @@ def rank_intervals(towns: pd.DataFrame, town: pd.Series) -> plt.Figure:
     sns.despine(fig)
     fig.tight_layout()
     return fig
+
+
+def index_distribution(towns: pd.DataFrame) -> plt.Figure:
+    """The Towns Index across towns, by size class."""
+    fig, ax = plt.subplots(figsize=(7, 3.2), dpi=80)
+    sns.histplot(
+        data=towns,
+        x="index_score",
+        hue="size_class",
+        multiple="stack",
+        hue_order=["small", "medium", "large"],
+        bins=40,
+        ax=ax,
+    )
+    ax.set_xlabel("Towns Index score (higher = more resilient)")
+    ax.set_ylabel("Towns")
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
+
+
+def clusters_by_region(towns: pd.DataFrame) -> plt.Figure:
+    """Mean number of clusters towns are fully in, by region and size class."""
+    data = towns.groupby(["region", "size_class"], as_index=False)["clusters_full"].mean()
+    order = towns.groupby("region")["clusters_full"].mean().sort_values(ascending=False).index
+    fig, ax = plt.subplots(figsize=(7, 4), dpi=80)
+    sns.barplot(
+        data=data,
+        y="region",
+        x="clusters_full",
+        hue="size_class",
+        order=order,
+        hue_order=["small", "medium", "large"],
+        ax=ax,
+    )
+    ax.set_xlabel("Clusters a town is fully in (mean)")
+    ax.set_ylabel("")
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
+
+
+def leave_one_out(table: pd.DataFrame) -> plt.Figure:
+    """How far ranks move when each indicator is left out of the index."""
+    data = table.sort_values("mean_abs_shift", ascending=False)
+    fig, ax = plt.subplots(figsize=(7, 0.28 * len(data) + 1), dpi=80)
+    sns.barplot(data=data, y="indicator", x="mean_abs_shift", color="#4c72b0", ax=ax)
+    ax.set_xlabel("Mean absolute rank shift when left out")
+    ax.set_ylabel("")
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig

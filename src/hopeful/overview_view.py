@@ -30,3 +30,74 @@ def most_deprived(towns: pd.DataFrame, n: int = 10, column: str = "uk_imd_score"
             "UK-comparable score": top[column].round(1),
         }
     )
+
+
+CLUSTER_STATES = ["full", "partial", "none", "not_assessed"]
+
+
+def cluster_counts(towns: pd.DataFrame) -> pd.DataFrame:
+    """How many towns are in each cluster fully, partially, not, or cannot be assessed."""
+    from hopeful.clusters import load_clusters
+
+    rows = []
+    for c in load_clusters().clusters:
+        counts = towns[f"cluster_{c.id}"].value_counts()
+        rows.append(
+            {"Cluster": f"{c.id} {c.name}", "Origin": c.origin}
+            | {s.replace("_", " "): int(counts.get(s, 0)) for s in CLUSTER_STATES}
+        )
+    return pd.DataFrame(rows)
+
+
+def clusters_by_group(towns: pd.DataFrame, group: str) -> pd.DataFrame:
+    """Mean number of clusters a town is fully / partially in, by region or size class."""
+    table = towns.groupby(group)[["clusters_full", "clusters_partial"]].mean().round(2)
+    table["towns"] = towns.groupby(group).size()
+    return table.reset_index().rename(
+        columns={
+            "clusters_full": "Clusters (full), mean",
+            "clusters_partial": "Clusters (partial), mean",
+        }
+    )
+
+
+def read_processed(processed_dir: str | Path, name: str) -> pd.DataFrame:
+    return pd.read_csv(Path(processed_dir) / name)
+
+
+def robustness_table(processed_dir: str | Path) -> pd.DataFrame:
+    """The Monte Carlo summary: how much ranks move when the method choices change."""
+    import json
+
+    summary = json.loads((Path(processed_dir) / "score_summary.json").read_text())["uncertainty"]
+    labels = {
+        "draws": "Monte Carlo draws",
+        "median_abs_rank_shift": "Median absolute rank shift against the nominal index",
+        "mean_abs_rank_shift": "Mean absolute rank shift",
+        "share_narrow_intervals": "Share of towns with a 90% rank interval narrower than n/10",
+        "units_ranked": "Towns ranked",
+    }
+    values = [
+        f"{summary[k]:,.3g}" if isinstance(summary[k], float) else f"{summary[k]:,}" for k in labels
+    ]
+    return pd.DataFrame({"Measure": [labels[k] for k in labels], "Value": values})
+
+
+def leave_model(processed_dir: str | Path) -> dict:
+    import json
+
+    return json.loads((Path(processed_dir) / "models" / "leave_la.json").read_text())
+
+
+def leave_fit_table(model: dict) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Measure": [
+                "Counting areas",
+                "R² (weighted)",
+                "Cross-validated R² (10-fold)",
+                "Method",
+            ],
+            "Value": [model["n"], round(model["r2"], 3), round(model["cv_r2"], 3), model["method"]],
+        }
+    )

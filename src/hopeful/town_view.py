@@ -60,7 +60,8 @@ class TownView:
 def load_town(processed_dir: str | Path, town: str) -> TownView:
     """Load towns.csv and resolve `town` (code or unambiguous name)."""
     processed = Path(processed_dir)
-    table = pd.read_csv(processed / "towns.csv", dtype={"town_code": str, "lad_code": str})
+    # .copy() consolidates the ~150 columns read_csv leaves as separate blocks.
+    table = pd.read_csv(processed / "towns.csv", dtype={"town_code": str, "lad_code": str}).copy()
     row = towns_mod.resolve_town(table, town)
     return TownView(town=row, towns=table, processed_dir=processed)
 
@@ -166,9 +167,18 @@ def peer_frame(view: TownView, column: str = "peer_codes") -> pd.DataFrame:
     return table.loc[[c for c in codes if c in table.index]].reset_index()
 
 
+def has_index(view: TownView) -> bool:
+    return "index_score" in view.towns.columns and pd.notna(view.town.get("index_score"))
+
+
 def index_html(view: TownView) -> str:
     """The index in words: score, rank with its Monte Carlo interval, decile, group ranks."""
     t = view.town
+    if not has_index(view):
+        return (
+            "<p>No index score: too few indicators could be measured for this town "
+            "(see the screening rule in docs/index.md).</p>"
+        )
     n = int(view.towns["index_rank"].notna().sum())
     e = html.escape
     size_n = int((view.towns["size_class"] == t["size_class"]).sum())
@@ -284,3 +294,22 @@ def peers_table(view: TownView, column: str = "peer_codes") -> pd.DataFrame:
             "Clusters (full)": peers["clusters_full"],
         }
     )
+
+
+def attitudes_html(view: TownView) -> str:
+    """What is measured (the authority's referendum result) apart from what is modelled."""
+    from hopeful.models.leave import leave_statement
+
+    t = view.town
+    if pd.isna(t.get("leave_share_area16")):
+        return "<p>No referendum result could be matched to this town.</p>"
+    statement = leave_statement(
+        t, {"area16_name": t["leave_area16_name"], "leave_share": t["leave_share_area16"]}
+    )
+    measured, _, modelled = statement.partition(" Modelled: ")
+    parts = [
+        f"<p><strong>Measured.</strong> {html.escape(measured.removeprefix('Measured: '))}</p>"
+    ]
+    if modelled:
+        parts.append(f"<p><strong>Modelled.</strong> {html.escape(modelled)}</p>")
+    return "<div class='attitudes'>" + "".join(parts) + "</div>"

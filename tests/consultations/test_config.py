@@ -9,16 +9,13 @@ from hopeful.errors import DataError
 
 from .conftest import FIXTURES
 
-PROVISIONAL_DOMAINS = (
-    "deprivation_economy", "health", "education_skills", "demography_change",
-    "diversity_migration", "housing", "connectivity_services", "social_infrastructure",
-    "civic_political",
-)  # fmt: skip
-
-
 def test_real_themes_file():
+    from hopeful import score
+    from hopeful.scoring.framework import load_framework
+
     config = load_themes()
-    assert config.domains == PROVISIONAL_DOMAINS
+    framework_domains = tuple(d.code for d in load_framework(score.default_framework()).domains)
+    assert config.domains == framework_domains
     assert len(config.themes) == 13
     mapped = {c for t in config.themes for c in t.clusters}
     assert mapped == set("BCDEFGHIJKLMN")  # A is deliberately unmapped (see the file)
