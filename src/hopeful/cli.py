@@ -121,6 +121,20 @@ def cmd_reports(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_consultation_template(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from hopeful import towns
+    from hopeful.consultations.template import cli_template
+
+    table = pd.read_csv(Path(args.processed_dir) / "towns.csv", dtype=str)
+    town = towns.resolve_town(table, args.town)
+    path = cli_template(town, Path(args.evidence_dir))
+    _say(f"consultation: wrote an empty, annotated evidence file for {town['town_name']}: {path}")
+    _say("consultation: see docs/consultations.md for the format and the validation rules")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     root = paths.project_root()
     parser = argparse.ArgumentParser(
@@ -255,6 +269,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     reports.add_argument("--no-progress", action="store_true", help="no progress bar")
     reports.set_defaults(func=cmd_reports)
+
+    consultation = verbs.add_parser(
+        "consultation",
+        help="pilot-town consultation evidence (see docs/consultations.md)",
+        description="Work with coded consultation findings for pilot towns.",
+    )
+    actions = consultation.add_subparsers(dest="action", required=True, metavar="ACTION")
+    template = actions.add_parser(
+        "template",
+        help="write an empty, annotated evidence file for a town",
+        description="Write <evidence-dir>/<town_code>.csv: comment lines explaining every column "
+        "and its allowed values, then the header. Never overwrites an existing file.",
+    )
+    template.add_argument("town", metavar="TOWN", help="town code or unambiguous name")
+    add_dirs(template, "processed")
+    template.add_argument(
+        "--evidence-dir",
+        default=str(root / "data" / "consultations"),
+        help="folder of evidence files (default: %(default)s)",
+    )
+    template.set_defaults(func=cmd_consultation_template)
     return parser
 
 

@@ -44,38 +44,6 @@ def deprivation_distribution(
     return fig
 
 
-def age_vs_deprivation(towns: pd.DataFrame, town: pd.Series) -> plt.Figure:
-    """Age structure against deprivation, the town highlighted among all towns."""
-    fig, ax = plt.subplots(figsize=(7, 3.6), dpi=80)
-    sns.scatterplot(
-        data=towns,
-        x="uk_imd_score",
-        y="share_65plus",
-        hue="nation",
-        palette=PALETTE,
-        s=10,
-        alpha=0.5,
-        linewidth=0,
-        ax=ax,
-    )
-    ax.scatter(
-        [town["uk_imd_score"]],
-        [town["share_65plus"]],
-        s=80,
-        color=TOWN_COLOUR,
-        edgecolor="black",
-        zorder=5,
-        label=str(town["town_name"]),
-    )
-    ax.set_xlabel("UK-comparable deprivation score")
-    ax.set_ylabel("Share aged 65+")
-    ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _pos: f"{v:.0%}"))
-    ax.legend(loc="best", fontsize=8, frameon=False)
-    sns.despine(fig)
-    fig.tight_layout()
-    return fig
-
-
 def deprivation_by_region(towns: pd.DataFrame, column: str = "uk_imd_score") -> plt.Figure:
     """The spread of town deprivation in each region, ordered by median."""
     order = towns.groupby("region")[column].median().sort_values(ascending=False).index
@@ -121,36 +89,25 @@ def domain_profile(
     towns: pd.DataFrame, town: pd.Series, peers: pd.DataFrame, names: dict[str, str]
 ) -> plt.Figure:
     """The town's domain scores against its peers' and all towns' means (higher = better)."""
-    rows = []
-    for code, name in names.items():
-        col = f"domain_{code}"
-        if col not in towns.columns:
-            continue
-        rows += [
-            {"domain": name, "who": str(town["town_name"]), "score": town[col]},
-            {"domain": name, "who": "Peers (mean)", "score": peers[col].mean()},
-            {"domain": name, "who": "All towns (mean)", "score": towns[col].mean()},
-        ]
-    data = pd.DataFrame(rows)
-    fig, ax = plt.subplots(figsize=(7, 0.45 * len(names) + 1), dpi=80)
-    palette = {
-        str(town["town_name"]): TOWN_COLOUR,
-        "Peers (mean)": "#f0a202",
-        "All towns (mean)": "#7b8794",
-    }
-    sns.pointplot(
-        data=data,
-        y="domain",
-        x="score",
-        hue="who",
-        palette=palette,
-        linestyle="none",
-        markers=["o", "D", "|"],
-        dodge=0.3,
-        ax=ax,
+    codes = [c for c in names if f"domain_{c}" in towns.columns]
+    cols = [f"domain_{c}" for c in codes]
+    y = range(len(codes))
+    fig, ax = plt.subplots(figsize=(7, 0.4 * len(codes) + 1), dpi=80)
+    ax.scatter(towns[cols].mean(), y, marker="|", s=300, color="#7b8794", label="All towns (mean)")
+    ax.scatter(
+        peers[cols].mean() if len(peers) else [float("nan")] * len(cols),
+        y,
+        marker="D",
+        s=40,
+        color="#f0a202",
+        label="Peers (mean)",
     )
+    ax.scatter(
+        town[cols].astype(float), y, s=60, color=TOWN_COLOUR, zorder=5, label=str(town["town_name"])
+    )
+    ax.set_yticks(list(y), [names[c] for c in codes])
+    ax.invert_yaxis()
     ax.set_xlabel("Domain score (higher = better)")
-    ax.set_ylabel("")
     ax.legend(loc="lower right", fontsize=8, frameon=False)
     sns.despine(fig)
     fig.tight_layout()

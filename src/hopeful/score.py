@@ -54,10 +54,15 @@ def score_columns_dictionary(
         {
             "table": "towns",
             "column": r.code,
-            "meaning": f"{r.name}: {r.meaning}" + (f" (proxy: {r.proxy})" if r.proxy else ""),
+            "meaning": f"{r.name}: {r.meaning}",
             "unit": r.unit,
             "source": r.source,
             "year": r.year,
+            "geography": r.geography,
+            "direction": r.direction,
+            "proxy": r.proxy,
+            "nations": r.nations,
+            "comparability": r.comparability,
         }
         for r in catalogue.fillna("").itertuples()
     ]
@@ -256,6 +261,7 @@ def score(
         "data_dictionary.csv": lambda p: prepare.write_csv(dictionary, p),
         "indicators.csv": lambda p: prepare.write_csv(catalogue, p),
         "cluster_criteria.csv": lambda p: prepare.write_csv(criteria, p),
+        "cluster_criteria.parquet": lambda p: prepare.write_parquet(criteria, p),
         "cluster_thresholds.csv": lambda p: prepare.write_csv(
             clusters.thresholds(towns, config), p
         ),

@@ -231,9 +231,8 @@ def cluster_table(view: TownView) -> pd.DataFrame:
     from hopeful import clusters as clusters_mod
 
     config = clusters_mod.load_clusters()
-    path = view.processed_dir / "cluster_criteria.csv"
-    long = pd.read_csv(path, dtype={"town_code": str})
-    mine = long[long["town_code"] == view.town["town_code"]]
+    path = view.processed_dir / "cluster_criteria.parquet"
+    mine = pd.read_parquet(path, filters=[("town_code", "==", str(view.town["town_code"]))])
     names = {
         c.id: f"{c.id} {c.name}" + (" (this project's own)" if c.id in "JKL" else "")
         for c in config.clusters
