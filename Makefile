@@ -43,7 +43,10 @@ lab: setup
 	$(VENV)/bin/jupyter lab notebooks
 
 bench: data
-	$(PY) benchmarks/bench_reports.py
+	$(PY) benchmarks/bench_score.py
+	$(PY) benchmarks/bench_score_real.py
+	$(PY) benchmarks/bench_mrp.py --seeds 1
+	$(PY) benchmarks/bench_reports.py --full
 
 clean-data:
 	rm -rf data/raw/*/ data/raw/provenance.json data/processed/*.csv data/processed/*.parquet data/processed/*.json

@@ -50,7 +50,7 @@ def test_pilot_with_evidence_gets_the_guide(tmp_path: Path) -> None:
     evidence.mkdir()
     (evidence / "W38000144.csv").write_text(EVIDENCE)
     page = _render(tmp_path, "W38000144", evidence)
-    assert "Practitioners&#x27; guide" in page
+    assert "Practitioners' guide" in page
     assert "TEST-01" in page and "TEST-07" not in page  # no consent, not shown
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
     for section in ("The Towns Index", "Clusters of risk to resilience", "Attitudes (modelled)"):
@@ -59,7 +59,7 @@ def test_pilot_with_evidence_gets_the_guide(tmp_path: Path) -> None:
 
 def test_pilot_without_evidence_says_how_to_add_it(tmp_path: Path) -> None:
     page = _render(tmp_path, "Gravesend", tmp_path / "empty")
-    assert "Practitioners&#x27; guide" in page
+    assert "Practitioners' guide" in page
     assert "hopeful consultation template" in page
 
 

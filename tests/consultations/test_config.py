@@ -9,6 +9,7 @@ from hopeful.errors import DataError
 
 from .conftest import FIXTURES
 
+
 def test_real_themes_file():
     from hopeful import score
     from hopeful.scoring.framework import load_framework
