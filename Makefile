@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 HOPEFUL := $(VENV)/bin/hopeful
 STAMP := $(VENV)/.hopeful-installed
 
-.PHONY: setup data reports test lint format lab bench clean-data
+.PHONY: setup data reports test lint format lab bench clean-data browser-deps
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -47,6 +47,10 @@ bench: data
 	$(PY) benchmarks/bench_score_real.py
 	$(PY) benchmarks/bench_mrp.py --seeds 1
 	$(PY) benchmarks/bench_reports.py --full
+
+# Debian's Chromium for the browser tests (no browser downloads); CI runs it before `make test`.
+browser-deps:
+	bash scripts/install_browser.sh
 
 clean-data:
 	rm -rf data/raw/*/ data/raw/provenance.json data/processed/*.csv data/processed/*.parquet data/processed/*.json

@@ -10,6 +10,11 @@ TOWN_COLOUR = "#c2185b"
 PALETTE = {"England": "#4c72b0", "Wales": "#55a868"}
 
 
+def text_label(value: object) -> str:
+    """Text from data as a literal Matplotlib label: `$...$` would otherwise be read as maths."""
+    return str(value).replace("$", r"\$")
+
+
 def deprivation_distribution(
     towns: pd.DataFrame,
     town: pd.Series,
@@ -30,7 +35,7 @@ def deprivation_distribution(
     )
     ax.axvline(town[column], color=TOWN_COLOUR, lw=2)
     ax.annotate(
-        str(town["town_name"]),
+        text_label(town["town_name"]),
         (town[column], ax.get_ylim()[1] * 0.92),
         color=TOWN_COLOUR,
         ha="left",
@@ -103,7 +108,12 @@ def domain_profile(
         label="Peers (mean)",
     )
     ax.scatter(
-        town[cols].astype(float), y, s=60, color=TOWN_COLOUR, zorder=5, label=str(town["town_name"])
+        town[cols].astype(float),
+        y,
+        s=60,
+        color=TOWN_COLOUR,
+        zorder=5,
+        label=text_label(town["town_name"]),
     )
     ax.set_yticks(list(y), [names[c] for c in codes])
     ax.invert_yaxis()
@@ -134,7 +144,7 @@ def rank_intervals(towns: pd.DataFrame, town: pd.Series) -> plt.Figure:
         [town["index_rank_median"]],
         color=TOWN_COLOUR,
         zorder=5,
-        label=f"{town['town_name']}: median rank and 90% interval",
+        label=f"{text_label(town['town_name'])}: median rank and 90% interval",
     )
     ax.set_xlabel("Index rank (1 = most resilient)")
     ax.set_ylabel("Rank over sampled models")

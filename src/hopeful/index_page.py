@@ -74,7 +74,9 @@ SCRIPT = """
 })();
 """
 
-NUMERIC = {"population", "index_rank", "clusters_full", "clusters_partial"}
+NUMERIC = {"population", "index_rank", "index_interval", "clusters_full", "clusters_partial"}
+# Columns shown as text but sorted by a number: "12–140" sorts by its lower bound, 12.
+SORT_KEYS = {"index_interval": "index_rank_p05"}
 
 
 def _cell(value: object) -> str:
@@ -111,7 +113,8 @@ def build_index_html(towns: pd.DataFrame, *, overview_href: str = "overview.html
             if col == "town_name":
                 shown = f'<a href="towns/{e(slug)}.html">{shown}</a>'
             css = ' class="num"' if col in NUMERIC else ""
-            cells.append(f'<td{css} data-value="{e(raw)}">{shown}</td>')
+            key = _cell(row.get(SORT_KEYS[col])) if col in SORT_KEYS else raw
+            cells.append(f'<td{css} data-value="{e(key)}">{shown}</td>')
         search = " ".join(
             _cell(row.get(c)) for c in ("town_name", "town_code", "lad_name", "region")
         )

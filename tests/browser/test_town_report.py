@@ -1,0 +1,81 @@
+"""One real town report (Gravesend) in a real browser: offline, inert, figures decoded.
+
+Only stable things are asserted (the notebook grows): the heading, two section headings,
+decoded figures, no scripts, no code cells, no requests, no console errors.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hopeful.render import render_notebook
+
+from .conftest import NOTEBOOK, PROCESSED, require_processed
+
+TOWN = "E35001042"
+
+# Text that only a visible code cell or prompt would put on the page.
+CODE_FRAGMENTS = ("town_view.", "plt.show()", "display(HTML(", "import matplotlib", "In [")
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    require_processed()
+    tmp = tmp_path_factory.mktemp("report")
+    out = tmp / "towns" / "x.html"
+    parameters = {
+        "town": TOWN,
+        "processed_dir": str(PROCESSED.resolve()),
+        "evidence_dir": str(tmp / "no-evidence"),  # never a developer's real evidence
+    }
+    render_notebook(NOTEBOOK, parameters, out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def town_name() -> str:
+    towns = pd.read_csv(PROCESSED / "towns.csv", dtype={"town_code": str})
+    return str(towns.set_index("town_code").loc[TOWN, "town_name"])
+
+
+@pytest.fixture()
+def page(recorder, report):
+    url = recorder.open(report)
+    yield recorder.page
+    recorder.assert_clean(url)
+
+
+def test_heading_is_the_town_name(page, town_name):
+    assert page.locator("h1").count() == 1
+    assert page.locator("h1").inner_text() == town_name == "Gravesend"
+    assert page.title() == town_name
+
+
+def test_sections_are_present(page):
+    headings = page.locator("h2").evaluate_all("hs => hs.map(h => h.innerText.trim())")
+    for section in ("Profile", "Deprivation"):
+        assert section in headings
+
+
+def test_figures_are_decoded_pngs(page):
+    images = page.locator("img").evaluate_all(
+        "is => is.map(i => [i.getAttribute('src').slice(0, 22), i.complete, i.naturalWidth])"
+    )
+    assert len(images) >= 1
+    for prefix, complete, width in images:
+        assert prefix == "data:image/png;base64,"
+        assert complete and width > 0
+
+
+def test_page_runs_nothing_and_shows_no_code(page, recorder):
+    assert page.locator("script").count() == 0
+    assert page.locator("link, iframe, object, embed").count() == 0
+    assert recorder.active_attributes() == []
+    inputs = ".input, .input_area, .jp-InputArea, .jp-InputPrompt, .prompt, .jp-OutputPrompt"
+    assert page.locator(inputs).count() == 0
+    text = page.locator("body").inner_text()
+    for fragment in CODE_FRAGMENTS:
+        assert fragment not in text
