@@ -32,12 +32,13 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from hopeful import __version__
-from hopeful.atomic import write_text
+from hopeful.atomic import WriteError, write_text
 from hopeful.errors import HopefulError
 from hopeful.render import (
     KERNEL_NAME,
@@ -87,6 +88,7 @@ class BatchSummary:
     manifest: Path
     seconds: float
     interrupted: bool = False
+    problems: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -106,6 +108,7 @@ class BatchSummary:
             f"reports: {parts or 'no towns'} in {self.seconds:.1f} s; manifest {self.manifest}"
         ]
         lines += [f"  {o.town_code} {o.status}: {o.error}" for o in self.failures]
+        lines += [f"  warning: {p}" for p in self.problems]
         return "\n".join(lines)
 
 
@@ -330,35 +333,59 @@ def _stop_signals(stop: threading.Event) -> Iterator[None]:
             signal.signal(sig, old)
 
 
+class _Workers:
+    """Where towns go. A process pool of our own is replaced when one of its workers dies."""
+
+    def __init__(
+        self, executor: cf.Executor, renew: Callable[[], cf.Executor] | None = None
+    ) -> None:
+        self.executor = executor
+        self._renew = renew
+
+    def submit(self, task: TownTask) -> cf.Future:
+        return self.executor.submit(render_town, task)
+
+    def renew(self) -> bool:
+        """Swap a broken pool for a new one; False when the executor is the caller's."""
+        if self._renew is None:
+            return False
+        self.executor.shutdown(wait=True, cancel_futures=True)
+        self.executor = self._renew()
+        return True
+
+
 @contextlib.contextmanager
 def _executor_for(
     executor: cf.Executor | None, jobs: int | None, dask_address: str | None
-) -> Iterator[tuple[cf.Executor, int]]:
+) -> Iterator[tuple[_Workers, int]]:
     """The executor to use and how many towns it runs at once."""
     workers = jobs or os.cpu_count() or 1
     if executor is not None:
-        yield executor, workers
+        yield _Workers(executor), workers
     elif dask_address:
         from distributed import Client
 
         with Client(dask_address) as client:
             try:
-                yield client.get_executor(pure=False), sum(client.nthreads().values()) or 1
+                yield (
+                    _Workers(client.get_executor(pure=False)),
+                    sum(client.nthreads().values()) or 1,
+                )
             finally:
                 with contextlib.suppress(Exception):  # best effort: the cluster may be gone
                     client.run(shutdown_warm_kernels)
     else:
-        pool = make_executor(workers)
+        pool = _Workers(make_executor(workers), lambda: make_executor(workers))
         try:
             yield pool, workers
         except KeyboardInterrupt:
             # A second Ctrl-C: do not wait for running towns; SIGTERM makes each worker stop
             # its kernel and exit (the pool keeps its processes in a private attribute).
-            for process in list(getattr(pool, "_processes", {}).values()):
+            for process in list(getattr(pool.executor, "_processes", {}).values()):
                 process.terminate()
             raise
         finally:
-            pool.shutdown(wait=True, cancel_futures=True)
+            pool.executor.shutdown(wait=True, cancel_futures=True)
 
 
 def run_batch(
@@ -440,72 +467,156 @@ def run_batch(
             )
 
     stop = threading.Event()
+    problems: list[str] = []
     if todo:
         with _stop_signals(stop), _executor_for(executor, jobs, dask_address) as (pool, workers):
-            _run_tasks(
-                pool, 2 * workers, todo, keys, outcomes, own_cache, cache_path, stop, progress
-            )
+            run = _Run(keys, outcomes, own_cache, cache_path, problems)
+            run.tasks(pool, 2 * workers, todo, stop, progress)
     else:
-        _write_cache(cache_path, own_cache)
+        _save_cache(cache_path, own_cache, problems)
     for task in todo:
         outcomes.setdefault(
             task.town_code, TownOutcome(task.town_code, task.slug, "interrupted", 0.0)
         )
     ordered = [outcomes[c] for c in codes]
     write_manifest(manifest, ordered)
-    summary = BatchSummary(ordered, manifest, time.perf_counter() - started, stop.is_set())
+    seconds = time.perf_counter() - started
+    summary = BatchSummary(ordered, manifest, seconds, stop.is_set(), problems)
     if stop.is_set():
         raise BatchInterrupted(summary)
     return summary
 
 
-def _run_tasks(
-    pool: cf.Executor,
-    window: int,
-    todo: list[TownTask],
-    keys: Mapping[str, str],
-    outcomes: dict[str, TownOutcome],
-    cache: dict[str, dict[str, str]],
-    cache_path: Path,
-    stop: threading.Event,
-    progress: bool,
-) -> None:
-    """Keep `window` towns in flight, record each as it finishes (cache written after each).
+def _save_cache(path: Path, entries: Mapping[str, Mapping[str, str]], problems: list[str]) -> None:
+    """A cache that cannot be written (disk full) costs only re-rendering next time: go on."""
+    try:
+        _write_cache(path, entries)
+    except WriteError as err:
+        message = f"cache not saved (the next run re-renders these towns): {err}"
+        if message not in problems:
+            problems.append(message)
 
-    Submitting lazily means a stop request leaves little queued work to wait for or cancel.
-    """
-    from tqdm import tqdm
 
-    queue = iter(todo)
-    in_flight: dict[cf.Future, TownTask] = {}
-    with tqdm(total=len(todo), unit="town", desc="reports", disable=not progress) as bar:
-        while True:
-            while not stop.is_set() and len(in_flight) < window:
-                task = next(queue, None)
-                if task is None:
-                    break
-                in_flight[pool.submit(render_town, task)] = task
-            if not in_flight:
-                return
-            if stop.is_set():
-                for future in in_flight:
-                    future.cancel()
-            done, _ = cf.wait(in_flight, timeout=0.2, return_when=cf.FIRST_COMPLETED)
-            for future in done:
-                task = in_flight.pop(future)
-                if future.cancelled():
-                    continue
-                try:
-                    outcome = future.result()
-                except Exception as err:  # noqa: BLE001 — e.g. a worker process died
-                    outcome = TownOutcome(
-                        task.town_code, task.slug, "failed", 0.0, f"{type(err).__name__}: {err}"
-                    )
-                outcomes[task.town_code] = outcome
-                if outcome.status == "rendered":
-                    cache[task.town_code] = {"key": keys[task.town_code], "slug": task.slug}
-                else:
-                    cache.pop(task.town_code, None)
+@dataclass
+class _Run:
+    """One batch's bookkeeping: outcomes and cache entries as towns finish."""
+
+    keys: Mapping[str, str]
+    outcomes: dict[str, TownOutcome]
+    cache: dict[str, dict[str, str]]
+    cache_path: Path
+    problems: list[str]
+
+    def finish(self, task: TownTask, outcome: TownOutcome) -> None:
+        self.outcomes[task.town_code] = outcome
+        if outcome.status == "rendered":
+            self.cache[task.town_code] = {"key": self.keys[task.town_code], "slug": task.slug}
+        else:
+            self.cache.pop(task.town_code, None)
+
+    def tasks(
+        self,
+        workers: _Workers,
+        window: int,
+        todo: list[TownTask],
+        stop: threading.Event,
+        progress: bool,
+    ) -> None:
+        """Keep `window` towns in flight, record each as it finishes (cache written after each).
+
+        Submitting lazily means a stop request leaves little queued work to wait for or cancel.
+        If a worker process dies (killed, out of memory) the pool breaks and every town in
+        flight is lost: a pool of our own is replaced and the lost towns run again one at a
+        time, so a town that kills its worker alone is caught; it fails after `task.retries`
+        such deaths. A caller's executor cannot be replaced: its lost and queued towns fail.
+        """
+        from tqdm import tqdm
+
+        queue = deque(todo)
+        in_flight: dict[cf.Future, TownTask] = {}
+        lost: list[TownTask] = []
+        suspects: set[str] = set()  # lost with the pool: run alone until they finish
+        deaths: dict[str, int] = {}
+        broken: BaseException | None = None
+        with tqdm(total=len(todo), unit="town", desc="reports", disable=not progress) as bar:
+
+            def record(task: TownTask, outcome: TownOutcome) -> None:
+                suspects.discard(task.town_code)
+                self.finish(task, outcome)
                 bar.update(1)
-            if done:
-                _write_cache(cache_path, cache)
+
+            while True:
+                while broken is None and not stop.is_set() and queue and len(in_flight) < window:
+                    alone = {queue[0].town_code} | {t.town_code for t in in_flight.values()}
+                    if in_flight and alone & suspects:
+                        break
+                    try:
+                        future = workers.submit(queue[0])
+                    except cf.BrokenExecutor as err:
+                        broken = err
+                        break
+                    in_flight[future] = queue.popleft()
+                if broken is not None and not in_flight:
+                    if stop.is_set():
+                        return
+                    failed = self._recover(workers, broken, lost, queue, suspects, deaths)
+                    for task, outcome in failed:
+                        record(task, outcome)
+                    self._save(failed)
+                    lost, broken = [], None
+                    continue
+                if not in_flight:
+                    return
+                if stop.is_set():
+                    for future in in_flight:
+                        future.cancel()
+                done, _ = cf.wait(in_flight, timeout=0.2, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    task = in_flight.pop(future)
+                    if future.cancelled():
+                        continue
+                    try:
+                        outcome = future.result()
+                    except cf.BrokenExecutor as err:  # a worker process died
+                        broken = broken or err
+                        lost.append(task)
+                        continue
+                    except Exception as err:  # noqa: BLE001 — e.g. a Dask worker lost
+                        outcome = TownOutcome(
+                            task.town_code, task.slug, "failed", 0.0, f"{type(err).__name__}: {err}"
+                        )
+                    record(task, outcome)
+                self._save(done)
+
+    def _recover(
+        self,
+        workers: _Workers,
+        broken: BaseException,
+        lost: list[TownTask],
+        queue: deque[TownTask],
+        suspects: set[str],
+        deaths: dict[str, int],
+    ) -> list[tuple[TownTask, TownOutcome]]:
+        """After a pool broke: a new pool, the lost towns queued first; the outcomes that fail."""
+        reason = f"{type(broken).__name__}: {broken}"
+        if not workers.renew():
+            given_up = [*lost, *queue]
+            queue.clear()
+            error = f"not rendered: the worker pool broke ({reason})"
+            return [(t, TownOutcome(t.town_code, t.slug, "failed", 0.0, error)) for t in given_up]
+        if len(lost) == 1:  # it ran alone, so its own worker died under it
+            deaths[lost[0].town_code] = deaths.get(lost[0].town_code, 0) + 1
+        failed = []
+        for task in reversed(lost):
+            count = deaths.get(task.town_code, 0)
+            if count > task.retries:
+                error = f"its worker process died {count} times while rendering it ({reason})"
+                failed.append((task, TownOutcome(task.town_code, task.slug, "failed", 0.0, error)))
+            else:
+                suspects.add(task.town_code)
+                queue.appendleft(task)
+        return failed
+
+    def _save(self, finished: Iterable[object]) -> None:
+        if finished:
+            _save_cache(self.cache_path, self.cache, self.problems)

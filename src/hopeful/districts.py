@@ -33,16 +33,16 @@ def lsoa11_to_lad19(raw_dir: Path) -> pd.DataFrame:
     several = merged.groupby("lsoa11_code")["ltla19_code"].transform("nunique") > 1
     district_in_name = merged["lsoa11_name"].str.replace(r" \d{3}[A-Z]$", "", regex=True)
     keep = ~several | (merged["ltla19_name"] == district_in_name)
-    out = merged[keep].drop_duplicates("lsoa11_code")
+    # An authority missing from the vintages table merges to no district: that is unmatched too.
+    out = merged[keep & merged["ltla19_code"].notna()].drop_duplicates("lsoa11_code")
     missing = lookup[~lookup["lsoa11_code"].isin(out["lsoa11_code"])]
     if not missing.empty:
-        first = missing.index[0]
         raise DataError(
             f"no 2019 district found for LSOA {missing['lsoa11_code'].iloc[0]!r} "
             f"(authority {missing['ltla21_code'].iloc[0]!r})",
             file=lookup_path,
             column="ltla21_code",
-            row=int(first) + 2,
+            row=load.row_number(missing, 0),
         )
     return (
         out.rename(columns={"ltla19_code": "lad_code", "ltla19_name": "lad_name"})[

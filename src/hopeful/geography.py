@@ -82,7 +82,8 @@ def _require(frame: pd.DataFrame, column: str, ok: pd.Series, path: Path, messag
     if not ok.all():
         pos = int((~ok).to_numpy().nonzero()[0][0])
         value = frame[column].iloc[pos]
-        raise DataError(f"{message} (value {value!r})", file=path, column=column, row=pos + 2)
+        row = load.row_number(frame, pos)
+        raise DataError(f"{message} (value {value!r})", file=path, column=column, row=row)
 
 
 def _check_optional_codes(frame: pd.DataFrame, column: str, kind: str, path: Path) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hopeful.errors import DataError
@@ -22,9 +25,71 @@ CODE_PATTERNS: dict[str, str] = {
 }
 
 
-def _row_label(index_position: int) -> int:
-    """Data rows are reported 1-based as in a spreadsheet, counting the header as row 1."""
-    return index_position + 2
+# Byte-order marks that say a file is not in the encoding it is read with.
+_BOMS = {b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16", b"\xef\xbb\xbf": "UTF-8 with a BOM"}
+_SHOWN_COLUMNS = 12
+
+
+def row_number(frame: pd.DataFrame | pd.Series, position: int) -> int:
+    """The spreadsheet row (header = row 1) of the row at `position`.
+
+    Counted from the index label when it is an integer, so a frame filtered or sorted after
+    reading still reports the row of the file; from the position otherwise.
+    """
+    label = frame.index[position]
+    if isinstance(label, int | np.integer) and not isinstance(label, bool):
+        return int(label) + 2
+    return position + 2
+
+
+def _shown(value: object) -> object:
+    """A numpy scalar as the plain Python value, so messages read `156.9`, not `np.float64(…)`."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _decode(data: bytes, encoding: str, newline: bytes, path: Path) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        bom = next((name for mark, name in _BOMS.items() if data.startswith(mark)), None)
+        hint = f"; it starts with a {bom} byte-order mark" if bom else ""
+        raise DataError(
+            f"cannot be decoded as {encoding} at byte {exc.start} "
+            f"({data[exc.start : exc.start + 1]!r}: {exc.reason}){hint}",
+            file=path,
+            row=data.count(newline, 0, exc.start) + 1,
+        ) from exc
+
+
+def _check_records(text: str, lineterminator: str | None, path: Path) -> None:
+    """Same number of fields on every row: pandas silently pads a short (e.g. cut-off) row."""
+    if "\x00" in text:
+        raise DataError(
+            "contains NUL characters (is it UTF-16 or binary?)",
+            file=path,
+            row=text.count(lineterminator or "\n", 0, text.index("\x00")) + 1,
+        )
+    if lineterminator == "\r" and "\n" in text:
+        raise DataError(
+            "has LF (\\n) line endings but is registered as a CR-only (old Mac) file",
+            file=path,
+            row=text.count("\r", 0, text.index("\n")) + 1,
+        )
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        records = [r for r in reader if r]
+    except csv.Error as exc:
+        raise DataError(f"malformed CSV: {exc}", file=path, row=reader.line_num) from exc
+    width = len(records[0]) if records else 0
+    for number, record in enumerate(records[1:], start=2):
+        if len(record) != width:
+            cut = number == len(records) and not text.endswith(("\n", "\r"))
+            raise DataError(
+                f"has {len(record)} field(s) where the header has {width}"
+                + (" (the file ends mid-row: truncated?)" if cut else ""),
+                file=path,
+                row=number,
+            )
 
 
 def read_csv(
@@ -37,10 +102,10 @@ def read_csv(
 ) -> pd.DataFrame:
     """Read a CSV strictly: missing, empty, undecodable or column-less files are DataErrors."""
     path = Path(path)
-    if not path.is_file():
-        raise DataError("file is missing (run `hopeful fetch`?)", file=path)
-    if path.stat().st_size == 0:
-        raise DataError("file is empty", file=path)
+    _check_file(path)
+    data = path.read_bytes()
+    newline = b"\r" if lineterminator == "\r" else b"\n"
+    _check_records(_decode(data, encoding, newline, path), lineterminator, path)
     try:
         frame = pd.read_csv(
             path,
@@ -61,15 +126,19 @@ def read_csv(
     return frame
 
 
+def _check_file(path: Path) -> None:
+    if not path.is_file():
+        raise DataError("file is missing (run `hopeful fetch`?)", file=path)
+    if path.stat().st_size == 0:
+        raise DataError("file is empty", file=path)
+
+
 def read_rda(path: str | Path, *, required: Iterable[str] = ()) -> pd.DataFrame:
     """Read the single data frame stored in an R .rda file."""
     import pyreadr
 
     path = Path(path)
-    if not path.is_file():
-        raise DataError("file is missing (run `hopeful fetch`?)", file=path)
-    if path.stat().st_size == 0:
-        raise DataError("file is empty", file=path)
+    _check_file(path)
     try:
         result = pyreadr.read_r(str(path))
     except Exception as exc:  # pyreadr raises its own LibrdataError and others
@@ -85,10 +154,18 @@ def require_columns(frame: pd.DataFrame, required: Iterable[str], path: str | Pa
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise DataError(
-            f"missing required column(s) {missing}; found {list(frame.columns)}",
+            f"missing required column(s) {missing}; found {_columns_text(frame)}",
             file=path,
             column=missing[0],
         )
+
+
+def _columns_text(frame: pd.DataFrame) -> str:
+    """The columns found, cut short: a file read with the wrong line ending has thousands."""
+    names = [str(c) for c in frame.columns]
+    more = len(names) - _SHOWN_COLUMNS
+    shown = [repr(n[:40]) for n in names[:_SHOWN_COLUMNS]]
+    return "[" + ", ".join(shown) + (f", … and {more} more" if more > 0 else "") + "]"
 
 
 def check_unique(frame: pd.DataFrame, column: str, path: str | Path) -> None:
@@ -96,10 +173,10 @@ def check_unique(frame: pd.DataFrame, column: str, path: str | Path) -> None:
     if dup.any():
         pos = int(dup.to_numpy().nonzero()[0][0])
         raise DataError(
-            f"duplicate value {frame[column].iloc[pos]!r}",
+            f"duplicate value {_shown(frame[column].iloc[pos])!r}",
             file=path,
             column=column,
-            row=_row_label(pos),
+            row=row_number(frame, pos),
         )
 
 
@@ -111,10 +188,10 @@ def check_codes(frame: pd.DataFrame, column: str, kind: str, path: str | Path) -
     if bad.any():
         pos = int(bad.to_numpy().nonzero()[0][0])
         raise DataError(
-            f"{values.iloc[pos]!r} is not a {kind.upper()} code",
+            f"{_shown(values.iloc[pos])!r} is not a {kind.upper()} code",
             file=path,
             column=column,
-            row=_row_label(pos),
+            row=row_number(frame, pos),
         )
 
 
@@ -135,30 +212,33 @@ def check_numeric(
     if not_numeric.any():
         pos = int(not_numeric.to_numpy().nonzero()[0][0])
         raise DataError(
-            f"{raw.iloc[pos]!r} is not a number", file=path, column=column, row=_row_label(pos)
+            f"{_shown(raw.iloc[pos])!r} is not a number",
+            file=path,
+            column=column,
+            row=row_number(frame, pos),
         )
     if not allow_missing and values.isna().any():
         pos = int(values.isna().to_numpy().nonzero()[0][0])
-        raise DataError("value is missing", file=path, column=column, row=_row_label(pos))
+        raise DataError("value is missing", file=path, column=column, row=row_number(frame, pos))
     if low is not None:
         below = values < low if low_inclusive else values <= low
         if below.any():
             pos = int(below.to_numpy().nonzero()[0][0])
             op = ">=" if low_inclusive else ">"
             raise DataError(
-                f"{values.iloc[pos]!r} is out of range (must be {op} {low})",
+                f"{_shown(values.iloc[pos])!r} is out of range (must be {op} {low})",
                 file=path,
                 column=column,
-                row=_row_label(pos),
+                row=row_number(frame, pos),
             )
     if high is not None:
         above = values > high
         if above.any():
             pos = int(above.to_numpy().nonzero()[0][0])
             raise DataError(
-                f"{values.iloc[pos]!r} is out of range (must be <= {high})",
+                f"{_shown(values.iloc[pos])!r} is out of range (must be <= {high})",
                 file=path,
                 column=column,
-                row=_row_label(pos),
+                row=row_number(frame, pos),
             )
     return values

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from hopeful import load
+from hopeful.errors import DataError
 
 POPULATION = ("humaniverse-demographr", "population19_lsoa11.rda")
 IMD19_ENGLAND = ("humaniverse-imd", "imd2019_england_lsoa11.rda")
@@ -51,14 +52,13 @@ def imd2019_england(raw_dir: Path) -> pd.DataFrame:
     )
     load.check_codes(ranks, "lsoa11_code", "lsoa", ranks_path)
     load.check_unique(ranks, "lsoa11_code", ranks_path)
-    n = len(ranks)
     out = pd.DataFrame({"lsoa11_code": ranks["lsoa11_code"].astype(str)})
     for col, name in [
         ("IMD_rank", "imd19_rank"),
         ("Income_rank", "imd19_income_rank"),
         ("Employment_rank", "imd19_employment_rank"),
     ]:
-        out[name] = load.check_numeric(ranks, col, ranks_path, low=1, high=n)
+        out[name] = _ranks(ranks, col, ranks_path)
     scores = uk_composite(raw_dir)
     scores = scores[scores["nation"] == "E"]
     out = out.merge(
@@ -82,11 +82,10 @@ def wimd2019(raw_dir: Path) -> pd.DataFrame:
     frame = load.read_rda(path, required=["lsoa11_code", "IMD_rank", "IMD_score"])
     load.check_codes(frame, "lsoa11_code", "lsoa", path)
     load.check_unique(frame, "lsoa11_code", path)
-    n = len(frame)
     return pd.DataFrame(
         {
             "lsoa11_code": frame["lsoa11_code"].astype(str),
-            "wimd19_rank": load.check_numeric(frame, "IMD_rank", path, low=1, high=n),
+            "wimd19_rank": _ranks(frame, "IMD_rank", path),
             "wimd19_score": load.check_numeric(frame, "IMD_score", path, low=0, high=100),
         }
     )
@@ -108,10 +107,11 @@ def uk_composite(raw_dir: Path) -> pd.DataFrame:
         ],
     )
     n_uk = len(frame)
-    uk_rank = load.check_numeric(frame, "UK_IMD_E_rank", path, low=1, high=n_uk)
+    uk_rank = _ranks(frame, "UK_IMD_E_rank", path)
     # mySociety averages tied ranks (x.5); the IoD convention gives ties the lowest rank.
     frame["UK_IMD_E_rank"] = uk_rank.rank(method="min")
-    frame = frame[frame["nation"].isin(["E", "W"])].reset_index(drop=True)
+    # Not re-indexed: errors below then name the row of the file, not of the filtered frame.
+    frame = frame[frame["nation"].isin(["E", "W"])]
     load.check_codes(frame, "lsoa", "lsoa", path)
     load.check_unique(frame, "lsoa", path)
     return pd.DataFrame(
@@ -126,7 +126,44 @@ def uk_composite(raw_dir: Path) -> pd.DataFrame:
             "uk_imd_score": load.check_numeric(frame, "UK_IMD_E_score", path),
             "uk_imd_rank": load.check_numeric(frame, "UK_IMD_E_rank", path, low=1, high=n_uk),
         }
-    )
+    ).reset_index(drop=True)
+
+
+def _ranks(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
+    """National ranks run 1..rows: a rank past the row count means a row is missing."""
+    n = len(frame)
+    values = load.check_numeric(frame, column, path, low=1)
+    above = values > n
+    if above.any():
+        pos = int(above.to_numpy().nonzero()[0][0])
+        raise DataError(
+            f"rank {values.iloc[pos]:g} is higher than the file's {n} rows: "
+            "a row is missing or the rank is wrong",
+            file=path,
+            column=column,
+            row=load.row_number(frame, pos),
+        )
+    return values
+
+
+def _require_same_areas(table: pd.DataFrame, other: pd.DataFrame, path: Path, what: str) -> None:
+    """Every LSOA of `table` (the population file) has a row in `other` and vice versa."""
+    missing = sorted(set(table["lsoa11_code"]) - set(other["lsoa11_code"]))
+    extra = sorted(set(other["lsoa11_code"]) - set(table["lsoa11_code"]))
+    if missing:
+        raise DataError(
+            f"{len(missing)} {what} LSOA(s) of the population file have no row here, "
+            f"e.g. {missing[:3]}",
+            file=path,
+            column="lsoa11_code",
+        )
+    if extra:
+        raise DataError(
+            f"{len(extra)} LSOA(s) are not in the population file "
+            f"({POPULATION[1]}), e.g. {extra[:3]}",
+            file=path,
+            column="lsoa11_code",
+        )
 
 
 def uk_area_count(raw_dir: Path) -> int:
@@ -139,10 +176,15 @@ def lsoa_table(raw_dir: Path) -> pd.DataFrame:
     """Every England and Wales LSOA 2011 with population, age and deprivation, sorted by code."""
     table = population(raw_dir)
     table["nation"] = table["lsoa11_code"].str[0].map({"E": "England", "W": "Wales"})
-    table = table.merge(
-        imd2019_england(raw_dir), on="lsoa11_code", how="left", validate="one_to_one"
-    )
-    table = table.merge(wimd2019(raw_dir), on="lsoa11_code", how="left", validate="one_to_one")
+    england, wales = (table[table["nation"] == n] for n in ("England", "Wales"))
+    imd = imd2019_england(raw_dir)
+    wimd = wimd2019(raw_dir)
     uk = uk_composite(raw_dir)[["lsoa11_code", "uk_imd_score", "uk_imd_rank"]]
+    # A left join would silently leave an LSOA without deprivation (or drop one): refuse it.
+    _require_same_areas(england, imd, _path(raw_dir, IMD19_ENGLAND), "English")
+    _require_same_areas(wales, wimd, _path(raw_dir, IMD19_WALES), "Welsh")
+    _require_same_areas(table, uk, _path(raw_dir, UK_COMPOSITE), "English or Welsh")
+    table = table.merge(imd, on="lsoa11_code", how="left", validate="one_to_one")
+    table = table.merge(wimd, on="lsoa11_code", how="left", validate="one_to_one")
     table = table.merge(uk, on="lsoa11_code", how="left", validate="one_to_one")
     return table.sort_values("lsoa11_code").reset_index(drop=True)

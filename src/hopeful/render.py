@@ -253,17 +253,29 @@ def _title(nb: NotebookNode) -> str:
 
 _EXTERNAL = re.compile(
     r"<script\b|<link\b|<iframe\b|<object\b|<embed\b|@import|url\(\s*['\"]?(?:https?:)?//"
-    r"|\b(?:src|srcset|poster|data)\s*=\s*['\"]?\s*(?:https?:)?//",
+    r"|\b(?:src|srcset|poster|data)\s*=\s*['\"]?\s*(?:https?:)?//"
+    # Script without a <script> tag: an on* handler inside a tag, a javascript: address, or a
+    # page that redirects itself or re-bases its links.
+    r"|<[a-z][^>]*?[\s/\"']on[a-z]+\s*="
+    r"|\b(?:href|src|action|formaction)\s*=\s*['\"]?\s*javascript:"
+    r"|<base\b|<meta\b[^>]*http-equiv",
     re.IGNORECASE,
 )
 
 
 def check_offline(page: str) -> None:
-    """Refuse a page that would run a script or load anything over the network."""
+    """Refuse a page that would run a script or load anything over the network.
+
+    Text from data reaches the page escaped (`&lt;`), so a match is markup a notebook emitted
+    unescaped; refusing the page keeps a hostile town name from becoming a live element.
+    """
     found = _EXTERNAL.search(page)
     if found:
         start = max(found.start() - 60, 0)
-        raise RenderError(f"report would load external content: …{page[start : found.end() + 60]}…")
+        raise RenderError(
+            "report would load external content or run a script: "
+            f"…{page[start : found.end() + 60]}…"
+        )
 
 
 def render_html(nb: NotebookNode, exporter: HTMLExporter | None = None) -> str:

@@ -5,12 +5,24 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
+from pathlib import Path
 
 import pandas as pd
 
-from hopeful.errors import TownNotFoundError
+from hopeful import load
+from hopeful.errors import DataError, TownNotFoundError
 
 _CODE = re.compile(r"^[A-Za-z]\d{8}$")
+_SHOWN_QUERY = 80
+
+
+def read_towns(processed_dir: str | Path) -> pd.DataFrame:
+    """The processed towns.csv for look-ups; missing or malformed is a DataError, not a traceback."""
+    path = Path(processed_dir) / "towns.csv"
+    if not path.is_file():
+        raise DataError("towns.csv is missing: run `hopeful prepare` first", file=path)
+    columns = ["town_code", "town_name", "lad_name"]
+    return load.read_csv(path, required=columns, dtype=dict.fromkeys(columns, "str"))
 
 
 def normalise_name(name: str) -> str:
@@ -24,6 +36,7 @@ def normalise_name(name: str) -> str:
 def resolve_town(towns: pd.DataFrame, query: str) -> pd.Series:
     """The one row of `towns` that `query` names; errors list close matches when there is none."""
     query = str(query).strip()
+    shown = query if len(query) <= _SHOWN_QUERY else query[:_SHOWN_QUERY] + "…"
     if _CODE.match(query):
         hit = towns[towns["town_code"].str.upper() == query.upper()]
         if len(hit) == 1:
@@ -37,7 +50,7 @@ def resolve_town(towns: pd.DataFrame, query: str) -> pd.Series:
         options = "; ".join(
             f"{r.town_code} ({r.town_name}, {r.lad_name})" for r in hit.itertuples()
         )
-        raise TownNotFoundError(f"town {query!r} is ambiguous; use a code: {options}")
+        raise TownNotFoundError(f"town {shown!r} is ambiguous; use a code: {options}")
     close = difflib.get_close_matches(wanted, sorted(set(names)), n=5, cutoff=0.6)
     partial = sorted({n for n in names if wanted and wanted in n})[:5]
     suggestions = list(dict.fromkeys(close + partial))[:5]
@@ -47,7 +60,7 @@ def resolve_town(towns: pd.DataFrame, query: str) -> pd.Series:
         if suggestions
         else ""
     )
-    raise TownNotFoundError(f"no town matches {query!r}.{hint}")
+    raise TownNotFoundError(f"no town matches {shown!r}.{hint}")
 
 
 def slugify(code: str, name: str) -> str:
