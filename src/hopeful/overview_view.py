@@ -101,3 +101,15 @@ def leave_fit_table(model: dict) -> pd.DataFrame:
             "Value": [model["n"], round(model["r2"], 3), round(model["cv_r2"], 3), model["method"]],
         }
     )
+
+
+def leave_variance_table(processed_dir: str | Path) -> pd.DataFrame:
+    """Where the modelled Leave share varies: between regions, authorities, or towns within them."""
+    table = pd.read_csv(Path(processed_dir) / "models" / "leave_multilevel.csv")
+    return pd.DataFrame(
+        {
+            "Level": table["level"].str.replace("_", " "),
+            "Units": table["n_units"],
+            "Share of variance": table["share"].map(lambda v: f"{v:.0%}"),
+        }
+    )
