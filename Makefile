@@ -9,10 +9,10 @@ STAMP := $(VENV)/.hopeful-installed
 
 .PHONY: setup data reports test lint format lab bench clean-data browser-deps
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -e '.[dev]'
+	$(PY) -m pip install -c constraints.txt -e '.[dev]'
 	$(PY) -m ipykernel install --sys-prefix --name hopeful --display-name "Python (hopeful)"
 	touch $(STAMP)
 

@@ -54,6 +54,8 @@ from hopeful.render import (
 CACHE_SCHEMA = "hopeful-report/1"
 MANIFEST_COLUMNS = ("town_code", "slug", "status", "seconds", "error")
 STATUSES = ("rendered", "cached", "failed", "timeout", "interrupted")
+# Towns failed by killing their worker, one after another: then the workers are the problem.
+WORKER_DEATHS_IN_A_ROW = 3
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -528,7 +530,9 @@ class _Run:
         If a worker process dies (killed, out of memory) the pool breaks and every town in
         flight is lost: a pool of our own is replaced and the lost towns run again one at a
         time, so a town that kills its worker alone is caught; it fails after `task.retries`
-        such deaths. A caller's executor cannot be replaced: its lost and queued towns fail.
+        such deaths. After `WORKER_DEATHS_IN_A_ROW` such towns with no town finished between
+        them (workers that cannot start, say), or if the executor is the caller's, the lost and
+        queued towns fail instead.
         """
         from tqdm import tqdm
 
@@ -538,6 +542,7 @@ class _Run:
         suspects: set[str] = set()  # lost with the pool: run alone until they finish
         deaths: dict[str, int] = {}
         broken: BaseException | None = None
+        culprits = 0  # towns in a row that failed by killing their worker
         with tqdm(total=len(todo), unit="town", desc="reports", disable=not progress) as bar:
 
             def record(task: TownTask, outcome: TownOutcome) -> None:
@@ -547,8 +552,8 @@ class _Run:
 
             while True:
                 while broken is None and not stop.is_set() and queue and len(in_flight) < window:
-                    alone = {queue[0].town_code} | {t.town_code for t in in_flight.values()}
-                    if in_flight and alone & suspects:
+                    involved = {queue[0].town_code} | {t.town_code for t in in_flight.values()}
+                    if in_flight and involved & suspects:
                         break
                     try:
                         future = workers.submit(queue[0])
@@ -559,10 +564,13 @@ class _Run:
                 if broken is not None and not in_flight:
                     if stop.is_set():
                         return
-                    failed = self._recover(workers, broken, lost, queue, suspects, deaths)
+                    renewed = culprits < WORKER_DEATHS_IN_A_ROW and workers.renew()
+                    failed = self._recover(renewed, broken, lost, queue, suspects, deaths)
+                    culprits += len(failed) if renewed else 0
                     for task, outcome in failed:
                         record(task, outcome)
-                    self._save(failed)
+                    if failed:
+                        _save_cache(self.cache_path, self.cache, self.problems)
                     lost, broken = [], None
                     continue
                 if not in_flight:
@@ -586,37 +594,36 @@ class _Run:
                             task.town_code, task.slug, "failed", 0.0, f"{type(err).__name__}: {err}"
                         )
                     record(task, outcome)
-                self._save(done)
+                    culprits = 0
+                if done:
+                    _save_cache(self.cache_path, self.cache, self.problems)
 
     def _recover(
         self,
-        workers: _Workers,
+        renewed: bool,
         broken: BaseException,
         lost: list[TownTask],
         queue: deque[TownTask],
         suspects: set[str],
         deaths: dict[str, int],
     ) -> list[tuple[TownTask, TownOutcome]]:
-        """After a pool broke: a new pool, the lost towns queued first; the outcomes that fail."""
+        """After a pool broke: the lost towns queued first on the new pool (if `renewed`); the
+        outcomes of those that fail."""
         reason = f"{type(broken).__name__}: {broken}"
-        if not workers.renew():
+        if not renewed:
             given_up = [*lost, *queue]
             queue.clear()
-            error = f"not rendered: the worker pool broke ({reason})"
+            error = f"not rendered: the worker pool broke and was not replaced ({reason})"
             return [(t, TownOutcome(t.town_code, t.slug, "failed", 0.0, error)) for t in given_up]
         if len(lost) == 1:  # it ran alone, so its own worker died under it
             deaths[lost[0].town_code] = deaths.get(lost[0].town_code, 0) + 1
         failed = []
-        for task in reversed(lost):
+        for task in sorted(lost, key=lambda t: t.town_code, reverse=True):
             count = deaths.get(task.town_code, 0)
             if count > task.retries:
-                error = f"its worker process died {count} times while rendering it ({reason})"
+                error = f"its worker process died {count} time(s) while rendering it ({reason})"
                 failed.append((task, TownOutcome(task.town_code, task.slug, "failed", 0.0, error)))
             else:
                 suspects.add(task.town_code)
                 queue.appendleft(task)
         return failed
-
-    def _save(self, finished: Iterable[object]) -> None:
-        if finished:
-            _save_cache(self.cache_path, self.cache, self.problems)

@@ -65,12 +65,11 @@ def prepare_coverage_lines(coverage: dict) -> list[str]:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    import pandas as pd
 
     from hopeful import towns
 
     processed = Path(args.processed_dir)
-    table = pd.read_csv(processed / "towns.csv", dtype=str)
+    table = towns.read_towns(processed)
     town = towns.resolve_town(table, args.town)
     slug = towns.slugify(town["town_code"], town["town_name"])
     out = Path(args.out_dir) / "towns" / f"{slug}.html"
@@ -122,12 +121,11 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
 
 def cmd_consultation_template(args: argparse.Namespace) -> int:
-    import pandas as pd
 
     from hopeful import towns
     from hopeful.consultations.template import cli_template
 
-    table = pd.read_csv(Path(args.processed_dir) / "towns.csv", dtype=str)
+    table = towns.read_towns(Path(args.processed_dir))
     town = towns.resolve_town(table, args.town)
     path = cli_template(town, Path(args.evidence_dir))
     _say(f"consultation: wrote an empty, annotated evidence file for {town['town_name']}: {path}")

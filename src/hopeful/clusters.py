@@ -232,7 +232,12 @@ def _rule(path: Path, table: Any) -> Rule:
 def _column_table(entry: _Entry, key: str) -> tuple[tuple[str, float], ...]:
     table = entry.get(key, "table", {})
     for column, number in table.items():
-        if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+        if (
+            isinstance(number, bool)
+            or not isinstance(number, int | float)
+            or math.isnan(number)
+            or number < 0
+        ):
             raise entry.error(f"{key}.{column} must be a number >= 0")
     return tuple((column, float(number)) for column, number in table.items())
 

@@ -1,4 +1,4 @@
-"""Readers that validate on load: every problem names the file, column and (1-based data) row."""
+"""Readers that validate on load: every problem names the file, column and spreadsheet row."""
 
 from __future__ import annotations
 
@@ -100,7 +100,8 @@ def read_csv(
     lineterminator: str | None = None,
     dtype: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
-    """Read a CSV strictly: missing, empty, undecodable or column-less files are DataErrors."""
+    """Read a CSV strictly: a missing, empty, undecodable, ragged (e.g. cut-off) or column-less
+    file is a DataError; the file is decoded and its rows counted before pandas reads it."""
     path = Path(path)
     _check_file(path)
     data = path.read_bytes()
@@ -116,8 +117,6 @@ def read_csv(
             na_values=["NA", ""],
             low_memory=False,
         )
-    except UnicodeDecodeError as exc:
-        raise DataError(f"cannot be decoded as {encoding}: {exc.reason}", file=path) from exc
     except pd.errors.ParserError as exc:
         raise DataError(f"malformed CSV: {exc}", file=path) from exc
     except pd.errors.EmptyDataError as exc:

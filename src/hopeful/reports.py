@@ -92,7 +92,7 @@ def build_all(
 ) -> str:
     """Town reports, then (unless sharded) the overview and index page; failures raise at the end."""
     processed_dir, out_dir = Path(processed_dir), Path(out_dir)
-    table = pd.read_csv(processed_dir / "towns.csv", dtype={"town_code": str, "lad_code": str})
+    table = towns_mod.read_towns(processed_dir)
     lines = []
     summary = None
     if render_towns:

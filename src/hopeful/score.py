@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import atomic, clusters, indicators, peers, prepare
+from hopeful import atomic, clusters, indicators, peers, prepare, sources
 from hopeful.errors import DataError
 from hopeful.models import area_features, leave, multilevel
 from hopeful.scoring import framework as framework_mod
@@ -170,6 +170,15 @@ def score(
     """Build indicators, score the index with uncertainty, assign clusters and peers."""
     processed_dir = Path(processed_dir)
     framework_path = framework_path or default_framework()
+    problems = sources.verify(raw_dir)
+    if problems:
+        raise DataError(
+            "raw data are missing or changed; run `hopeful fetch`:\n  " + "\n  ".join(problems),
+            file=raw_dir,
+        )
+    # Validate the declarative files before the slow steps; columns are checked after.
+    fw = framework_mod.load_framework(framework_path)
+    config = clusters.load_clusters(clusters_path)
     towns = prepared_towns(processed_dir)
     lsoa = pd.read_parquet(processed_dir / "lsoa.parquet")
 
@@ -181,7 +190,7 @@ def score(
     towns = towns.merge(table, on="town_code", how="left", validate="one_to_one")
 
     progress("scoring the Towns Index (with Monte Carlo uncertainty)")
-    fw = framework_mod.load_framework(framework_path, data_columns=towns.columns)
+    framework_mod.check_data(fw, towns.columns)
     frame = towns.set_index("town_code")
     result = pipeline.run(frame[list(fw.indicator_codes)], fw, frame[GROUP_COLUMNS])
     towns = towns.merge(
@@ -193,7 +202,6 @@ def score(
     )
 
     progress("assigning clusters and peers")
-    config = clusters.load_clusters(clusters_path)
     clusters.validate_against(config, towns.columns)
     criteria = clusters.criteria_table(towns, config)
     towns = towns.merge(

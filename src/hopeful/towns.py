@@ -21,8 +21,8 @@ def read_towns(processed_dir: str | Path) -> pd.DataFrame:
     path = Path(processed_dir) / "towns.csv"
     if not path.is_file():
         raise DataError("towns.csv is missing: run `hopeful prepare` first", file=path)
-    columns = ["town_code", "town_name", "lad_name"]
-    return load.read_csv(path, required=columns, dtype=dict.fromkeys(columns, "str"))
+    text_columns = dict.fromkeys(["town_code", "town_name", "lad_code", "lad_name"], "str")
+    return load.read_csv(path, required=["town_code", "town_name"], dtype=text_columns)
 
 
 def normalise_name(name: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import math
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -196,13 +197,17 @@ class _Entry:
         value = self.table[key]
         checks = {
             "str": lambda v: isinstance(v, str) and v.strip() != "",
-            "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+            # TOML has nan and inf; neither is a usable weight, target or threshold
+            "number": lambda v: (
+                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+            ),
             "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
             "bool": lambda v: isinstance(v, bool),
             "list": lambda v: isinstance(v, list),
         }
         if not checks[kind](value):
-            raise self.error(f"{key!r} must be a {'non-empty string' if kind == 'str' else kind}")
+            wanted = {"str": "non-empty string", "number": "finite number"}.get(kind, kind)
+            raise self.error(f"{key!r} must be a {wanted}")
         return float(value) if kind == "number" else value
 
     def rest(self) -> dict[str, Any]:
@@ -238,8 +243,12 @@ def _norm_spec(entry: _Entry) -> NormSpec:
     if unknown:
         raise entry.error(f"unknown parameter(s) for {method}: {', '.join(unknown)}")
     for key, value in params.items():
-        if isinstance(value, bool) or not isinstance(value, int | float):
-            raise entry.error(f"{key!r} must be a number")
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise entry.error(f"{key!r} must be a finite number")
     return NormSpec(method, {k: float(v) for k, v in params.items()})
 
 
@@ -301,7 +310,10 @@ def _indicators(path: Path, raw: Any, domains: tuple[Domain, ...]) -> tuple[Indi
         posts = entry.get("goalposts", "list", None)
         if posts is not None and (
             len(posts) != 2
-            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in posts)
+            or not all(
+                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
+                for v in posts
+            )
             or not posts[0] < posts[1]
         ):
             raise entry.error("goalposts must be [low, high] numbers with low < high")
