@@ -28,7 +28,8 @@ reports: data
 
 test: data
 	$(PY) -m pytest tests
-	$(PY) -m pytest --nbval notebooks/town_report.ipynb notebooks/overview.ipynb --nbval-current-env \
+	$(PY) -m pytest --nbval notebooks/town_report.ipynb notebooks/overview.ipynb \
+		notebooks/pilots_comparison.ipynb --nbval-current-env \
 		--nbval-sanitize-with notebooks/nbval-sanitize.cfg -p no:cacheprovider
 
 lint: setup
