@@ -287,7 +287,7 @@ def test_dask_local_cluster(processed: Path, fresh: dict[str, bytes], tmp_path: 
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
         n_workers=1,
-        threads_per_worker=2,
+        threads_per_worker=1,  # two kernels starting at once in one worker timed out under load
         processes=True,
         host="127.0.0.1",
         dashboard_address=None,
