@@ -33,10 +33,13 @@ FIXTURE = ROOT / "tests" / "fixtures" / "mini_report.ipynb"
 
 
 class TreeMemory:
-    """Peak summed RSS of this process and all its descendants, sampled every 0.1 s."""
+    """Peak summed RSS of this process and all its descendants, sampled every 0.1 s, and the
+    largest single process (`largest`, reset by `phase()` to compare runs of different length).
+    """
 
     def __init__(self) -> None:
         self.peak = 0
+        self.largest = 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
@@ -48,8 +51,15 @@ class TreeMemory:
             total = 0
             for proc in [me, *me.children(recursive=True)]:
                 with contextlib.suppress(psutil.Error):
-                    total += proc.memory_info().rss
+                    rss = proc.memory_info().rss
+                    total += rss
+                    self.largest = max(self.largest, rss)
             self.peak = max(self.peak, total)
+
+    def phase(self) -> int:
+        """The largest single process since the last call; starts a new phase."""
+        largest, self.largest = self.largest, 0
+        return largest
 
     def __enter__(self) -> TreeMemory:
         self._thread.start()
@@ -201,6 +211,7 @@ def main() -> int:
                 f"fast path, cold: {cold_s:.2f} s/town over {len(chosen)} towns (wall {cold:.1f} s "
                 f"incl. worker and kernel start-up); {summary.counts}"
             )
+            memory.phase()
             with batch.make_executor(args.jobs) as pool:
                 started = time.perf_counter()
                 list(pool.map(batch.warm_up, [str(notebook)] * args.jobs))
@@ -214,17 +225,24 @@ def main() -> int:
                 f"{startup:.1f} s); {summary.counts}"
             )
             print(f"speed-up: {naive_s / cold_s:.1f}x cold, {naive_s / warm_s:.1f}x warm")
+            sample_largest = memory.phase()
 
             if args.full:
                 full_s, full = fast(notebook, processed, all_towns, tmp / "full", args.jobs)
                 print(
                     f"full run: {len(all_towns)} towns in {full_s:.1f} s "
-                    f"({full_s / len(all_towns):.2f} s/town); {full.counts}"
+                    f"({full_s / len(all_towns):.2f} s/town incl. start-up, "
+                    f"{naive_s * len(all_towns) / full_s:.1f}x the naive loop); {full.counts}"
                 )
                 noop_s, noop = fast(
                     notebook, processed, all_towns, tmp / "full", args.jobs, force=False
                 )
                 print(f"no-op rerun: {noop_s:.2f} s; {noop.counts}")
+                print(
+                    f"largest process: {sample_largest / 2**20:.0f} MiB over the "
+                    f"{len(chosen)}-town warm run, {memory.phase() / 2**20:.0f} MiB over the "
+                    f"full run (a kernel that grew with every town would show here)"
+                )
         self_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
         child_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         print(

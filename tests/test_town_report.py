@@ -1,4 +1,5 @@
-"""The real town notebook end to end: the practitioners' guide appears only for pilots.
+"""The real town notebook end to end: warm kernels leak nothing between real towns, and the
+practitioners' guide appears only for pilots.
 
 Evidence here is synthetic test data written by the test, with TEST- source ids; it is never
 committed as any town's findings.
@@ -6,6 +7,9 @@ committed as any town's findings.
 
 from __future__ import annotations
 
+import html
+import re
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -50,7 +54,7 @@ def test_pilot_with_evidence_gets_the_guide(tmp_path: Path) -> None:
     evidence.mkdir()
     (evidence / "W38000144.csv").write_text(EVIDENCE)
     page = _render(tmp_path, "W38000144", evidence)
-    assert "Practitioners' guide" in page
+    assert "Practitioners' guide" in html.unescape(page)
     assert "TEST-01" in page and "TEST-07" not in page  # no consent, not shown
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
     for section in ("The Towns Index", "Clusters of risk to resilience", "Attitudes (modelled)"):
@@ -59,10 +63,35 @@ def test_pilot_with_evidence_gets_the_guide(tmp_path: Path) -> None:
 
 def test_pilot_without_evidence_says_how_to_add_it(tmp_path: Path) -> None:
     page = _render(tmp_path, "Gravesend", tmp_path / "empty")
-    assert "Practitioners' guide" in page
+    assert "Practitioners' guide" in html.unescape(page)
     assert "hopeful consultation template" in page
 
 
 def test_other_towns_show_nothing_of_it(tmp_path: Path) -> None:
     page = _render(tmp_path, "Ely", tmp_path / "empty")
     assert "Practitioners" not in page
+
+
+def test_figures_carry_their_own_alt_text(tmp_path: Path) -> None:
+    page = _render(tmp_path, "Gravesend", tmp_path / "empty")
+    alts = [html.unescape(a) for a in re.findall(r'<img [^>]*?alt="([^"]*)"', page)]
+    assert len(alts) == page.count("<img ") == 3
+    assert alts[0].startswith("Every town's Towns Index rank")
+    assert render.DEFAULT_ALT not in alts
+
+
+def test_warm_kernel_renders_real_towns_exactly_as_fresh_kernels(tmp_path: Path) -> None:
+    """The real notebook keeps tables in the kernel between towns (`hopeful.file_cache`): in
+    either order, after other towns, one warm kernel gives the bytes of a fresh kernel."""
+    towns = ["Gravesend", "W38000144", "Ely"]  # England, a Welsh pilot, a small town
+    evidence = tmp_path / "empty"
+    with ThreadPoolExecutor(2) as threads:
+        fresh = dict(
+            zip(towns, threads.map(lambda t: _render(tmp_path, t, evidence), towns), strict=True)
+        )
+    parameters = {"processed_dir": str(paths.processed_dir()), "evidence_dir": str(evidence)}
+    with render.WarmKernel() as kernel:
+        for order in (towns, towns[::-1]):
+            for town in order:
+                nb = kernel.execute(NOTEBOOK, {"town": town, **parameters})
+                assert render.render_html(nb) == fresh[town], f"{town} differs in {order}"

@@ -56,6 +56,9 @@ MANIFEST_COLUMNS = ("town_code", "slug", "status", "seconds", "error")
 STATUSES = ("rendered", "cached", "failed", "timeout", "interrupted")
 # Towns failed by killing their worker, one after another: then the workers are the problem.
 WORKER_DEATHS_IN_A_ROW = 3
+# Seconds between cache saves while towns finish: the cache holds every town, so rewriting it
+# after each town made a full run's bookkeeping grow with the square of the number of towns.
+CACHE_SAVE_INTERVAL = 1.0
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
@@ -524,7 +527,11 @@ class _Run:
         stop: threading.Event,
         progress: bool,
     ) -> None:
-        """Keep `window` towns in flight, record each as it finishes (cache written after each).
+        """Keep `window` towns in flight and record each as it finishes.
+
+        The cache is saved at most every `CACHE_SAVE_INTERVAL` seconds and always on the way
+        out, also after Ctrl-C or an error; so only a hard kill of this process can lose the
+        record of the last second's towns (they are rendered again next time).
 
         Submitting lazily means a stop request leaves little queued work to wait for or cancel.
         If a worker process dies (killed, out of memory) the pool breaks and every town in
@@ -543,7 +550,12 @@ class _Run:
         deaths: dict[str, int] = {}
         broken: BaseException | None = None
         culprits = 0  # towns in a row that failed by killing their worker
-        with tqdm(total=len(todo), unit="town", desc="reports", disable=not progress) as bar:
+        saved = time.monotonic()
+        with (
+            tqdm(total=len(todo), unit="town", desc="reports", disable=not progress) as bar,
+            contextlib.ExitStack() as finally_save,
+        ):
+            finally_save.callback(_save_cache, self.cache_path, self.cache, self.problems)
 
             def record(task: TownTask, outcome: TownOutcome) -> None:
                 suspects.discard(task.town_code)
@@ -595,8 +607,9 @@ class _Run:
                         )
                     record(task, outcome)
                     culprits = 0
-                if done:
+                if done and time.monotonic() - saved >= CACHE_SAVE_INTERVAL:
                     _save_cache(self.cache_path, self.cache, self.problems)
+                    saved = time.monotonic()
 
     def _recover(
         self,

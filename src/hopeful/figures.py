@@ -3,11 +3,44 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
+from matplotlib.collections import LineCollection
+from matplotlib.font_manager import FontProperties
+from matplotlib.textpath import text_to_path
 
 TOWN_COLOUR = "#c2185b"
 PALETTE = {"England": "#4c72b0", "Wales": "#55a868"}
+
+
+def fixed_axes(
+    width: float,
+    height: float,
+    *,
+    left: float,
+    bottom: float,
+    right: float = 0.2,
+    top: float = 0.15,
+) -> tuple[plt.Figure, plt.Axes]:
+    """A figure with one axes placed by margins in inches.
+
+    The per-town figures use this instead of `tight_layout` and a tight bounding box when
+    saved: each of those lays out every text once more, and together they were half of a
+    figure's cost, paid again for every town.
+    """
+    fig = plt.figure(figsize=(width, height), dpi=80)
+    ax = fig.add_axes(
+        (left / width, bottom / height, 1 - (left + right) / width, 1 - (bottom + top) / height)
+    )
+    return fig, ax
+
+
+def label_width(labels: list[str]) -> float:
+    """Width in inches of the widest tick label, measured with the tick font (no drawing)."""
+    prop = FontProperties(size=plt.rcParams["ytick.labelsize"])
+    widths = [text_to_path.get_text_width_height_descent(s, prop, ismath=False)[0] for s in labels]
+    return max(widths, default=0.0) / 72
 
 
 def text_label(value: object) -> str:
@@ -22,30 +55,33 @@ def deprivation_distribution(
     label: str = "UK-comparable deprivation score",
 ) -> plt.Figure:
     """Where the town sits among all towns of both nations on one comparable measure."""
-    fig, ax = plt.subplots(figsize=(7, 3.2), dpi=80)
-    sns.histplot(
-        data=towns,
-        x=column,
-        hue="nation",
-        palette=PALETTE,
-        bins=40,
-        element="step",
-        stat="count",
-        ax=ax,
-    )
-    ax.axvline(town[column], color=TOWN_COLOUR, lw=2)
+    fig, ax = fixed_axes(7, 3.2, left=0.65, bottom=0.55)
+    # numpy and stairs rather than seaborn's histplot: the same steps at a third of the cost,
+    # which counts when every town's report draws it.
+    edges = np.histogram_bin_edges(towns[column].dropna(), bins=40)
+    for nation, colour in PALETTE.items():
+        values = towns.loc[towns["nation"] == nation, column].dropna()
+        if values.empty:
+            continue
+        counts, _ = np.histogram(values, bins=edges)
+        ax.stairs(counts, edges, fill=True, color=colour, alpha=0.25, lw=0)
+        ax.stairs(counts, edges, color=colour, lw=1.2, label=nation)
+    ax.legend(title="nation", frameon=False)
+    value = town[column]
+    ax.axvline(value, color=TOWN_COLOUR, lw=2)
+    # The name goes on the side of the line with more room, so it stays inside the axes.
+    on_right = pd.isna(value) or value <= (edges[0] + edges[-1]) / 2
     ax.annotate(
         text_label(town["town_name"]),
-        (town[column], ax.get_ylim()[1] * 0.92),
+        (value, ax.get_ylim()[1] * 0.92),
         color=TOWN_COLOUR,
-        ha="left",
-        xytext=(4, 0),
+        ha="left" if on_right else "right",
+        xytext=(4 if on_right else -4, 0),
         textcoords="offset points",
     )
     ax.set_xlabel(f"{label} (higher = more deprived)")
     ax.set_ylabel("Towns")
     sns.despine(fig)
-    fig.tight_layout()
     return fig
 
 
@@ -97,7 +133,10 @@ def domain_profile(
     codes = [c for c in names if f"domain_{c}" in towns.columns]
     cols = [f"domain_{c}" for c in codes]
     y = range(len(codes))
-    fig, ax = plt.subplots(figsize=(7, 0.4 * len(codes) + 1), dpi=80)
+    labels = [names[c] for c in codes]
+    fig, ax = fixed_axes(
+        7, 0.4 * len(codes) + 1.2, left=label_width(labels) + 0.2, bottom=0.55, top=0.4
+    )
     ax.scatter(towns[cols].mean(), y, marker="|", s=300, color="#7b8794", label="All towns (mean)")
     ax.scatter(
         peers[cols].mean() if len(peers) else [float("nan")] * len(cols),
@@ -115,22 +154,25 @@ def domain_profile(
         zorder=5,
         label=text_label(town["town_name"]),
     )
-    ax.set_yticks(list(y), [names[c] for c in codes])
+    ax.set_yticks(list(y), labels)
     ax.invert_yaxis()
     ax.set_xlabel("Domain score (higher = better)")
-    ax.legend(loc="lower right", fontsize=8, frameon=False)
+    # Above the axes, centred on the figure: inside, it hid the points of whichever domains
+    # sat in its corner; centred on the axes, long domain names pushed it off the right edge.
+    fig.legend(loc="upper center", bbox_to_anchor=(0.5, 1), ncols=3, fontsize=8, frameon=False)
     sns.despine(fig)
-    fig.tight_layout()
     return fig
 
 
 def rank_intervals(towns: pd.DataFrame, town: pd.Series) -> plt.Figure:
     """Every town's 90% rank interval, ordered by rank, the town highlighted."""
-    data = towns.dropna(subset=["index_rank"]).sort_values("index_rank")
-    fig, ax = plt.subplots(figsize=(7, 2.8), dpi=80)
-    ax.vlines(
-        data["index_rank"], data["index_rank_p05"], data["index_rank_p95"], color="#cbd2d9", lw=0.6
-    )
+    columns = ["index_rank", "index_rank_p05", "index_rank_p95"]
+    data = towns[columns].dropna(subset=["index_rank"]).sort_values("index_rank")
+    fig, ax = fixed_axes(7, 2.8, left=0.75, bottom=0.55)
+    # One collection from a plain array: `vlines` builds a masked array per town first.
+    x, low, high = (data[c].to_numpy(float) for c in columns)
+    segments = np.stack([np.column_stack([x, low]), np.column_stack([x, high])], axis=1)
+    ax.add_collection(LineCollection(segments, colors="#cbd2d9", linewidths=0.6))
     ax.plot(data["index_rank"], data["index_rank"], color="#52606d", lw=0.8)
     ax.vlines(
         [town["index_rank"]],
@@ -150,7 +192,6 @@ def rank_intervals(towns: pd.DataFrame, town: pd.Series) -> plt.Figure:
     ax.set_ylabel("Rank over sampled models")
     ax.legend(loc="upper left", fontsize=8, frameon=False)
     sns.despine(fig)
-    fig.tight_layout()
     return fig
 
 

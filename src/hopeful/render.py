@@ -29,6 +29,9 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import DeadKernelError
 from nbconvert import HTMLExporter
+from nbconvert.exporters.templateexporter import TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbformat import NotebookNode
 from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
@@ -57,7 +60,7 @@ PRELOAD_MODULES = (
 # kernels) and PNGs without the "Software" text chunk, so figure bytes depend on pixels only.
 KERNEL_ARGS = (
     "--HistoryManager.hist_file=:memory:",
-    "--InlineBackend.print_figure_kwargs={'bbox_inches': 'tight', 'metadata': {'Software': None}}",
+    "--InlineBackend.print_figure_kwargs={'bbox_inches': None, 'metadata': {'Software': None}}",
 )
 # One thread per kernel for BLAS/OpenMP (unless the caller set these): batches parallelise
 # across kernels, and numbers must not depend on how many cores the machine has.
@@ -197,16 +200,54 @@ def template_files() -> list[Path]:
     return sorted(p for p in (TEMPLATE_DIR / TEMPLATE_NAME).rglob("*") if p.is_file())
 
 
-def html_exporter() -> HTMLExporter:
-    """A configured exporter: outputs only, parameter cells removed, our offline template."""
+# What nbconvert writes for an image without a description; a figure cell gives its own in
+# its metadata ("alt"), which the template puts on the image.
+DEFAULT_ALT = "No description has been provided for this image"
+
+
+class ReportExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its closing BeautifulSoup pass.
+
+    That pass parses and re-serialises the whole page to add alt text to images and tabindex
+    attributes to JupyterLab's cell classes. Our template (classic) has none of those classes
+    and `render_html` gives every image its alt text before export, so the pass only cost
+    time: over half of each town's export.
+    """
+
+    def from_notebook_node(self, nb, resources=None, **kw):  # type: ignore[override]
+        langinfo = nb.metadata.get("language_info", {})
+        lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+        self.register_filter(
+            "highlight_code",
+            self.filters.get("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)),
+        )
+        resources = self._init_resources(resources)
+        self.register_filter(
+            "filter_data_type",
+            WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources
+            ),
+        )
+        return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+
+def exporter_config() -> Config:
+    """Outputs only, parameter cells removed, one validation."""
     config = Config()
     config.TagRemovePreprocessor.enabled = True
     config.TagRemovePreprocessor.remove_cell_tags = set(REMOVED_TAGS)
     config.HTMLExporter.exclude_input = True
     config.HTMLExporter.exclude_input_prompt = True
     config.HTMLExporter.exclude_output_prompt = True
-    return HTMLExporter(
-        config=config,
+    # Validate the notebook once after all preprocessors rather than after each of them.
+    config.HTMLExporter.optimistic_validation = True
+    return config
+
+
+def html_exporter() -> HTMLExporter:
+    """A configured exporter with our offline template."""
+    return ReportExporter(
+        config=exporter_config(),
         template_name=TEMPLATE_NAME,
         extra_template_basedirs=[str(TEMPLATE_DIR)],
     )
@@ -223,13 +264,21 @@ def _shared_exporter() -> HTMLExporter:
 
 
 def _strip_volatile(nb: NotebookNode) -> NotebookNode:
-    """Drop run-specific metadata (timestamps, durations, kernel details) before export."""
+    """Drop run-specific metadata (timestamps, durations, kernel details) before export, and
+    give an image without a description nbconvert's placeholder alt text."""
     nb = nbformat.from_dict(nb)
     for key in ("papermill", "widgets", "language_info"):
         nb.metadata.pop(key, None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if cell.metadata.get("alt"):
+            continue
+        for output in cell.get("outputs", []):
+            for kind in output.get("data", {}):
+                if kind.startswith("image/"):
+                    meta = output.setdefault("metadata", {}).setdefault(kind, {})
+                    meta.setdefault("alt", DEFAULT_ALT)
     return nb
 
 

@@ -7,9 +7,11 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hopeful import towns as towns_mod
+from hopeful.file_cache import cached_read
 
 SIZE_LABELS = {
     "small": "Small town (5k–20k)",
@@ -49,19 +51,34 @@ class TownView:
     processed_dir: Path
 
     @property
+    def in_nation(self) -> pd.Series:
+        """Which towns share this town's nation (a mask over `towns`)."""
+        return self.towns["nation"] == self.town["nation"]
+
+    @property
+    def in_size_class(self) -> pd.Series:
+        return self.towns["size_class"] == self.town["size_class"]
+
+    @property
     def nation_towns(self) -> pd.DataFrame:
-        return self.towns[self.towns["nation"] == self.town["nation"]]
+        return self.towns[self.in_nation]
 
     @property
     def size_towns(self) -> pd.DataFrame:
-        return self.towns[self.towns["size_class"] == self.town["size_class"]]
+        return self.towns[self.in_size_class]
+
+
+def _read_towns(path: Path) -> pd.DataFrame:
+    # .copy() consolidates the ~150 columns read_csv leaves as separate blocks.
+    return pd.read_csv(path, dtype={"town_code": str, "lad_code": str}).copy()
 
 
 def load_town(processed_dir: str | Path, town: str) -> TownView:
     """Load towns.csv and resolve `town` (code or unambiguous name)."""
     processed = Path(processed_dir)
-    # .copy() consolidates the ~150 columns read_csv leaves as separate blocks.
-    table = pd.read_csv(processed / "towns.csv", dtype={"town_code": str, "lad_code": str}).copy()
+    # A copy of the process-wide table: a notebook may change its view without touching
+    # what the next town in the same kernel reads.
+    table = cached_read(processed / "towns.csv", _read_towns).copy()
     row = towns_mod.resolve_town(table, town)
     return TownView(town=row, towns=table, processed_dir=processed)
 
@@ -82,21 +99,23 @@ def percentile_among(values: pd.Series, value: float) -> float:
 
 def comparison_table(view: TownView, rows: list[tuple[str, str, str]]) -> pd.DataFrame:
     """The town against all towns, towns in its nation and towns of its size (means)."""
+    in_nation, in_size = view.in_nation, view.in_size_class
     records = []
     for col, label, pattern in rows:
         if col not in view.towns.columns:
             continue
+        values = view.towns[col]
         records.append(
             {
                 "Measure": label,
                 str(view.town["town_name"]): _fmt(view.town[col], pattern),
-                "All towns": _fmt(view.towns[col].mean(), pattern),
-                f"{view.town['nation']} towns": _fmt(view.nation_towns[col].mean(), pattern),
+                "All towns": _fmt(values.mean(), pattern),
+                f"{view.town['nation']} towns": _fmt(values[in_nation].mean(), pattern),
                 f"{str(view.town['size_class']).title()} towns": _fmt(
-                    view.size_towns[col].mean(), pattern
+                    values[in_size].mean(), pattern
                 ),
                 f"Percentile in {view.town['nation']}": _fmt(
-                    percentile_among(view.nation_towns[col], view.town[col]), "{:.0f}"
+                    percentile_among(values[in_nation], view.town[col]), "{:.0f}"
                 ),
             }
         )
@@ -152,7 +171,7 @@ def _framework():
     from hopeful import score
     from hopeful.scoring.framework import load_framework
 
-    return load_framework(score.default_framework())
+    return cached_read(score.default_framework(), load_framework)
 
 
 def domain_names() -> dict[str, str]:
@@ -162,9 +181,8 @@ def domain_names() -> dict[str, str]:
 
 def peer_frame(view: TownView, column: str = "peer_codes") -> pd.DataFrame:
     codes = str(view.town.get(column) or "")
-    codes = [c for c in codes.split(";") if c]
-    table = view.towns.set_index("town_code")
-    return table.loc[[c for c in codes if c in table.index]].reset_index()
+    positions = pd.Index(view.towns["town_code"]).get_indexer([c for c in codes.split(";") if c])
+    return view.towns.iloc[[p for p in positions if p >= 0]].reset_index(drop=True)
 
 
 def has_index(view: TownView) -> bool:
@@ -226,19 +244,31 @@ def domain_table(view: TownView) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _read_criteria(path: Path) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+    """The criteria table sorted by town, and each town's row range in it."""
+    table = pd.read_parquet(path).sort_values(
+        ["town_code", "cluster", "criterion_no"], kind="stable", ignore_index=True
+    )
+    codes = table["town_code"].to_numpy()
+    starts = [0, *(np.flatnonzero(codes[1:] != codes[:-1]) + 1).tolist()]
+    stops = [*starts[1:], len(codes)]
+    return table, {str(codes[a]): (a, b) for a, b in zip(starts, stops, strict=True)}
+
+
 def cluster_table(view: TownView) -> pd.DataFrame:
     """Each cluster's state and every criterion's value against its threshold."""
     from hopeful import clusters as clusters_mod
 
-    config = clusters_mod.load_clusters()
-    path = view.processed_dir / "cluster_criteria.parquet"
-    mine = pd.read_parquet(path, filters=[("town_code", "==", str(view.town["town_code"]))])
+    config = cached_read(clusters_mod.DEFAULT_PATH, clusters_mod.load_clusters)
+    table, rows_of = cached_read(view.processed_dir / "cluster_criteria.parquet", _read_criteria)
+    start, stop = rows_of.get(str(view.town["town_code"]), (0, 0))
+    mine = table.iloc[start:stop]
     names = {
         c.id: f"{c.id} {c.name}" + (" (this project's own)" if c.id in "JKL" else "")
         for c in config.clusters
     }
     rows = []
-    for r in mine.sort_values(["cluster", "criterion_no"]).itertuples():
+    for r in mine.itertuples():
         if bool(r.assessable) if pd.notna(r.assessable) else False:
             verdict = "met" if str(r.met).lower() == "true" else "not met"
             value = _fmt(r.value, "{:.3g}")
