@@ -160,7 +160,13 @@ def main() -> int:
     parser.add_argument("--notebook", type=Path, default=ROOT / "notebooks" / "town_report.ipynb")
     parser.add_argument("--processed-dir", type=Path, default=ROOT / "data" / "processed")
     parser.add_argument("--towns", nargs="*", metavar="CODE", help="these town codes")
-    parser.add_argument("--sample", type=int, default=6, help="towns to time (default 6)")
+    parser.add_argument(
+        "--sample",
+        type=int,
+        default=24,
+        help="towns to time on the fast path (default 24: enough that each worker's first "
+        "town, which reads the shared tables, does not dominate)",
+    )
     parser.add_argument(
         "--naive-max",
         type=int,
@@ -234,6 +240,8 @@ def main() -> int:
                     f"({full_s / len(all_towns):.2f} s/town incl. start-up, "
                     f"{naive_s * len(all_towns) / full_s:.1f}x the naive loop); {full.counts}"
                 )
+                sizes = sorted(p.stat().st_size for p in (tmp / "full").glob("*.html"))
+                print(f"report sizes: {sizes[0] / 1024:.0f}–{sizes[-1] / 1024:.0f} KB")
                 noop_s, noop = fast(
                     notebook, processed, all_towns, tmp / "full", args.jobs, force=False
                 )
