@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 import seaborn as sns
 
@@ -80,17 +81,28 @@ def clusters_vs_leave(towns: pd.DataFrame) -> plt.Figure:
     data = towns.dropna(subset=list(needed)).assign(
         clusters_full=lambda d: d["clusters_full"].astype(int)
     )
+    order = sorted(data["clusters_full"].unique())
     sns.boxplot(
-        data=data, x="clusters_full", y="leave_share_modelled", color="#dddddd", fliersize=0, ax=ax
-    )
-    sns.stripplot(
         data=data,
         x="clusters_full",
         y="leave_share_modelled",
-        color=COLOUR,
-        size=2.5,
-        alpha=0.5,
+        order=order,
+        color="#dddddd",
+        fliersize=0,
         ax=ax,
+    )
+    # Our own jitter from a seeded generator: seaborn's stripplot draws it from numpy's global
+    # random state, which made the overview's PNG differ from one run to the next.
+    jitter = np.random.default_rng(0).uniform(-0.2, 0.2, len(data))
+    position = data["clusters_full"].map({c: i for i, c in enumerate(order)})
+    ax.scatter(
+        position + jitter,
+        data["leave_share_modelled"],
+        color=COLOUR,
+        s=2.5**2,
+        alpha=0.5,
+        linewidths=0,
+        zorder=3,
     )
     ax.set_xlabel("Clusters of risk the town is fully in")
     ax.set_ylabel("Modelled Leave share (2016)")
