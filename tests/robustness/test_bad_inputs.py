@@ -213,6 +213,29 @@ DATA_CASES = [
         row=1,
     ),
     Bad(
+        # Medway is file row 206, after the 33 Northern Irish and Scottish rows the reader
+        # leaves out: the error must still name the row of the file.
+        "non-numeric-after-filtered-rows",
+        EU_RESULTS,
+        replace(
+            b",Medway,192524,138975,138975,72.18,138973,138886,49889,88997,",
+            b",Medway,192524,138975,138975,72.18,138973,138886,49889,lots,",
+        ),
+        eu_referendum,
+        "'lots' is not a number",
+        column="Leave",
+        row=206,
+    ),  # fmt: skip
+    Bad(
+        "unknown-area-after-filtered-rows",
+        EU_RESULTS,
+        replace(b",E06000035,Medway,", b",E06999999,Medway,"),
+        eu_referendum,
+        "counting area not in the LA code history (value 'E06999999')",
+        column="Area_Code",
+        row=206,
+    ),
+    Bad(
         "cr-where-lf-expected",  # pandas reads bare CR as a line end: same table
         ENGLISH_TOWNS,
         edit_bytes(lambda data: data.replace(b"\n", b"\r")),

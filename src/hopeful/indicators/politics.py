@@ -34,10 +34,11 @@ def ltla16_to_ltla21(raw_dir: Path) -> pd.DataFrame:
     """England and Wales 2016 districts (code, name) -> 2021 district (lad_code)."""
     path = source_path(raw_dir, LTLA_VINTAGES)
     frame = load.read_rda(path, required=["ltla16_code", "ltla16_name", "ltla21_code"])
-    frame = frame[frame["ltla16_code"].astype(str).str.match(EW_LAD)].reset_index(drop=True)
+    # Filters keep the index of the file's rows, so errors name the row in the file.
+    frame = frame[frame["ltla16_code"].astype(str).str.match(EW_LAD)]
     load.check_codes(frame, "ltla21_code", "lad", path)
     pairs = frame[["ltla16_code", "ltla16_name", "ltla21_code"]].drop_duplicates()
-    pairs = pairs.astype(str).reset_index(drop=True)
+    pairs = pairs.astype(str)
     load.check_unique(pairs, "ltla16_code", path)  # a 2016 district split in two would fail here
     return pairs.rename(columns={"ltla21_code": "lad_code"})
 
@@ -47,7 +48,7 @@ def eu_referendum(raw_dir: Path, vintages: pd.DataFrame) -> pd.DataFrame:
     path = source_path(raw_dir, EU_REFERENDUM)
     cols = ["Area_Code", "Electorate", "VerifiedBallotPapers", "Valid_Votes", "Leave"]
     frame = load.read_csv(path, required=cols, lineterminator="\r")
-    frame = frame[frame["Area_Code"].astype(str).str.match(EW_LAD)].reset_index(drop=True)
+    frame = frame[frame["Area_Code"].astype(str).str.match(EW_LAD)]
     load.check_unique(frame, "Area_Code", path)
     counts = {c: load.check_numeric(frame, c, path, low=0) for c in cols[1:]}
     lad = frame["Area_Code"].map(vintages.set_index("ltla16_code")["lad_code"])
@@ -68,7 +69,7 @@ def ge2019(raw_dir: Path) -> pd.DataFrame:
     path = source_path(raw_dir, GE2019)
     cols = ["ONS ID", "Electorate", "Valid votes", "BRX"]
     frame = load.read_csv(path, required=cols)
-    frame = frame[frame["ONS ID"].astype(str).str.match(CONSTITUENCY)].reset_index(drop=True)
+    frame = frame[frame["ONS ID"].astype(str).str.match(CONSTITUENCY)]
     load.check_unique(frame, "ONS ID", path)
     electorate = load.check_numeric(frame, "Electorate", path, low=1)
     valid = load.check_numeric(frame, "Valid votes", path, low=1)
@@ -91,7 +92,6 @@ def ge2015_ukip(raw_dir: Path) -> pd.DataFrame:
     frame = frame.rename(columns=lambda c: str(c).strip())
     load.require_columns(frame, ["Constituency ID", "Votes", "Party abbreviation"], path)
     frame = frame[frame["Constituency ID"].astype(str).str.match(CONSTITUENCY)]
-    frame = frame.reset_index(drop=True)
     votes = load.check_numeric(frame, "Votes", path, low=0)
     is_ukip = frame["Party abbreviation"].astype(str).str.strip() == UKIP
     by = frame["Constituency ID"].astype(str)
@@ -112,7 +112,7 @@ def lad_constituencies(raw_dir: Path, vintages: pd.DataFrame) -> pd.DataFrame:
     frame = load.read_csv(
         path, required=["LAD12CD", "LAD12NM", "PCON12CD"], encoding="cp1252", lineterminator="\r"
     )
-    frame = frame[frame["LAD12CD"].astype(str).str.match(EW_LAD)].reset_index(drop=True)
+    frame = frame[frame["LAD12CD"].astype(str).str.match(EW_LAD)]
     bad = ~frame["PCON12CD"].astype(str).str.match(CONSTITUENCY)
     fail_at(frame, "PCON12CD", bad, path, "not an England or Wales constituency code")
     by_code = vintages.set_index("ltla16_code")["lad_code"]

@@ -19,12 +19,18 @@ def source_path(raw_dir: Path, source: tuple[str, str]) -> Path:
 def fail_at(
     frame: pd.DataFrame, column: str, bad: pd.Series, path: str | Path, message: str
 ) -> None:
-    """DataError at the first row where `bad` is True, counted like hopeful.load (header = 1)."""
+    """DataError at the first row where `bad` is True, counted like hopeful.load (header = 1;
+    from the index label, so a frame filtered after reading still names the file's row)."""
     bad = bad.fillna(True).astype(bool).to_numpy()
     if bad.any():
         pos = int(bad.nonzero()[0][0])
         value = frame[column].iloc[pos]
-        raise DataError(f"{message} (value {value!r})", file=path, column=column, row=pos + 2)
+        raise DataError(
+            f"{message} (value {value!r})",
+            file=path,
+            column=column,
+            row=load.row_number(frame, pos),
+        )
 
 
 def wide_counts(
