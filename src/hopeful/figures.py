@@ -26,8 +26,8 @@ def fixed_axes(
     """A figure with one axes placed by margins in inches.
 
     The per-town figures use this instead of `tight_layout` and a tight bounding box when
-    saved: each of those lays out every text once more, and together they were half of a
-    figure's cost, paid again for every town.
+    saved: each of those lays out every text once more, and together they were nearly half of
+    a figure's cost, paid again for every town.
     """
     fig = plt.figure(figsize=(width, height), dpi=80)
     ax = fig.add_axes(
@@ -56,8 +56,8 @@ def deprivation_distribution(
 ) -> plt.Figure:
     """Where the town sits among all towns of both nations on one comparable measure."""
     fig, ax = fixed_axes(7, 3.2, left=0.65, bottom=0.55)
-    # numpy and stairs rather than seaborn's histplot: the same steps at a third of the cost,
-    # which counts when every town's report draws it.
+    # numpy and stairs rather than seaborn's histplot: the same steps for less work, which
+    # counts when every town's report draws it.
     edges = np.histogram_bin_edges(towns[column].dropna(), bins=40)
     for nation, colour in PALETTE.items():
         values = towns.loc[towns["nation"] == nation, column].dropna()

@@ -1,7 +1,7 @@
 """Reads every town report repeats, done once per process while the file stays the same.
 
 A warm kernel renders hundreds of towns from the same `towns.csv` and criteria table; reading
-them again for each town was a tenth of a report's cost. An entry is keyed by the file's
+them again for each town was nearly a tenth of a report's cost. An entry is keyed by the file's
 path, size, modification time and inode, so a rewritten file (atomic writes replace the inode)
 is read again, and only the newest version of each file is kept. Callers get the cached
 object itself: they must copy before changing it.

@@ -9,7 +9,9 @@ from hopeful.scoring.normalise import METHODS as NORMALISATIONS
 from hopeful.scoring.normalise import normalise
 
 NAN = np.nan
-pytestmark = pytest.mark.filterwarnings("error")
+# Warnings from the code under test are errors; ResourceWarnings are not: the garbage
+# collector may finish off an earlier test's sockets or event loops during these tests.
+pytestmark = pytest.mark.filterwarnings("error", "ignore::ResourceWarning")
 
 
 def row(*values: float) -> pd.DataFrame:

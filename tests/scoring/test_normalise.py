@@ -7,7 +7,9 @@ import pytest
 from hopeful.scoring.normalise import METHODS, normalise
 
 NAN = np.nan
-pytestmark = pytest.mark.filterwarnings("error")
+# Warnings from the code under test are errors; ResourceWarnings are not: the garbage
+# collector may finish off an earlier test's sockets or event loops during these tests.
+pytestmark = pytest.mark.filterwarnings("error", "ignore::ResourceWarning")
 
 PARAMS = {
     "distance_to_target": {"targets": {"x": 2.0, "const": 2.0, "empty": 2.0}},

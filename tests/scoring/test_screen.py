@@ -4,7 +4,9 @@ import pytest
 
 from hopeful.scoring.screen import screen
 
-pytestmark = pytest.mark.filterwarnings("error")
+# Warnings from the code under test are errors; ResourceWarnings are not: the garbage
+# collector may finish off an earlier test's sockets or event loops during these tests.
+pytestmark = pytest.mark.filterwarnings("error", "ignore::ResourceWarning")
 
 NAN = np.nan
 

@@ -7,7 +7,9 @@ from hopeful.scoring.normalise import NormSpec, normalise
 from hopeful.scoring.rank import rank_scores
 from hopeful.scoring.uncertainty import Choice, monte_carlo, rank_rows
 
-pytestmark = pytest.mark.filterwarnings("error")
+# Warnings from the code under test are errors; ResourceWarnings are not: the garbage
+# collector may finish off an earlier test's sockets or event loops during these tests.
+pytestmark = pytest.mark.filterwarnings("error", "ignore::ResourceWarning")
 
 HIERARCHY = Hierarchy(
     {"a": "d1", "b": "d1", "c": "d2", "d": "d2", "e": "d2"}, {"d1": None, "d2": None}
