@@ -55,9 +55,10 @@ def test_same_inputs_give_byte_identical_html(gravesend: list[bytes]) -> None:
     assert gravesend[0] == gravesend[1]
 
 
-def test_fresh_render_matches_plain_papermill(gravesend: list[bytes], processed: Path) -> None:
-    """Preloading, gc.freeze and the reset leave the outputs exactly as a plain papermill run."""
-    nb = papermill.execute_notebook(
+@pytest.fixture(scope="module")
+def plain_run(processed: Path) -> nbformat.NotebookNode:
+    """Gravesend executed by plain `papermill.execute_notebook`, none of our kernel handling."""
+    return papermill.execute_notebook(
         str(NOTEBOOK),
         None,
         parameters={"town": "E35000001", "processed_dir": str(processed)},
@@ -66,29 +67,26 @@ def test_fresh_render_matches_plain_papermill(gravesend: list[bytes], processed:
         extra_arguments=list(render.KERNEL_ARGS),
         progress_bar=False,
     )
-    assert render.render_html(nb).encode() == gravesend[0]
+
+
+def test_fresh_render_matches_plain_papermill(
+    gravesend: list[bytes], plain_run: nbformat.NotebookNode
+) -> None:
+    """Preloading, gc.freeze and the reset leave the outputs exactly as a plain papermill run."""
+    assert render.render_html(plain_run).encode() == gravesend[0]
 
 
 def test_report_exporter_is_nbconvert_without_its_reserialisation(
-    gravesend: list[bytes], processed: Path
+    gravesend: list[bytes], plain_run: nbformat.NotebookNode
 ) -> None:
     """Skipping HTMLExporter's BeautifulSoup pass changes how the page is spelled, not what it
     is: parsed and re-serialised, ours is byte for byte what the stock exporter writes."""
-    nb = papermill.execute_notebook(
-        str(NOTEBOOK),
-        None,
-        parameters={"town": "E35000001", "processed_dir": str(processed)},
-        kernel_name="hopeful",
-        cwd=str(NOTEBOOK.parent),
-        extra_arguments=list(render.KERNEL_ARGS),
-        progress_bar=False,
-    )
     stock = HTMLExporter(
         config=render.exporter_config(),
         template_name=render.TEMPLATE_NAME,
         extra_template_basedirs=[str(render.TEMPLATE_DIR)],
     )
-    theirs = render.render_html(nb, exporter=stock)
+    theirs = render.render_html(plain_run, exporter=stock)
     ours = gravesend[0].decode()
     assert ours != theirs  # the pass does re-spell the page ...
     assert str(BeautifulSoup(ours, features="html.parser")) == theirs  # ... and nothing more
