@@ -1,5 +1,5 @@
 """Time town reports: the naive loop (papermill CLI + `jupyter nbconvert` per town) against the
-fast path (`hopeful.batch.run_batch`: warm kernels in a process pool) on the same towns.
+fast path (`hopeful.reports.batch.run_batch`: warm kernels in a process pool) on the same towns.
 
     python benchmarks/bench_reports.py                      # real notebook, 6 sampled towns
     python benchmarks/bench_reports.py --fixture --sample 24
@@ -25,7 +25,8 @@ import threading
 import time
 from pathlib import Path
 
-from hopeful import batch, render, towns
+from hopeful import towns
+from hopeful.reports import batch, notebook_to_html
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -200,7 +201,7 @@ def main() -> int:
         print(f"notebook {notebook}\nprocessed {processed}\n{len(chosen)} towns, jobs {args.jobs}")
 
         with TreeMemory() as memory:
-            one = render.render_notebook(
+            one = notebook_to_html.render_notebook(
                 notebook,
                 {"town": chosen[0][0], "processed_dir": str(processed)},
                 tmp / "one" / "one.html",

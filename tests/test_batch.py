@@ -17,7 +17,8 @@ from pathlib import Path
 import psutil
 import pytest
 
-from hopeful import batch, render
+from hopeful.reports import batch
+from hopeful.reports import notebook_to_html as render
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini_report.ipynb"
 TOWNS = """town_code,town_name,population,score,sleep_seconds
@@ -304,7 +305,7 @@ def test_dask_local_cluster(processed: Path, fresh: dict[str, bytes], tmp_path: 
 _INTERRUPTIBLE = """
 import sys
 from pathlib import Path
-from hopeful import batch
+from hopeful.reports import batch
 
 if __name__ == "__main__":
     notebook, processed, out = map(Path, sys.argv[1:4])

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from hopeful import file_cache
 from hopeful.atomic import write_text
+from hopeful.reports import file_cache
 
 
 @pytest.fixture(autouse=True)
@@ -60,7 +60,7 @@ def test_missing_file_raises_and_caches_nothing(tmp_path: Path) -> None:
 
 def test_each_town_view_gets_its_own_copy_of_the_shared_table(tmp_path: Path) -> None:
     """A notebook changing its town's table must not change what the next town reads."""
-    from hopeful import town_view
+    from hopeful.reports import town_view
 
     write_text(tmp_path / "towns.csv", "town_code,town_name,score\nE34000001,Ayton,1.5\n")
     first = town_view.load_town(tmp_path, "Ayton")

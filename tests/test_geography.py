@@ -6,8 +6,8 @@ import pandas as pd
 import pyreadr
 import pytest
 
-from hopeful import geography
 from hopeful.errors import DataError
+from hopeful.prepare import geography
 from hopeful.towns import normalise_name
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "sources"

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from hopeful.errors import DataError
-from hopeful.iod import aggregate, extent_weight, rank_to_percentile, weighted_mean
 from hopeful.load import read_csv, read_rda
+from hopeful.prepare.iod import aggregate, extent_weight, rank_to_percentile, weighted_mean
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "sources"
 REFERENCE = Path(__file__).resolve().parent / "data" / "iod2019_lad_summaries_reference.csv"

@@ -16,7 +16,7 @@ import pytest
 from bs4 import BeautifulSoup
 from nbconvert import HTMLExporter
 
-from hopeful import render
+from hopeful.reports import notebook_to_html as render
 
 NOTEBOOK = Path(__file__).parent / "fixtures" / "mini_report.ipynb"
 TOWNS = """town_code,town_name,population,score,sleep_seconds

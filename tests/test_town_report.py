@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from hopeful import paths, render
+from hopeful import paths
+from hopeful.reports import notebook_to_html as render
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "town_report.ipynb"
@@ -81,7 +82,7 @@ def test_figures_carry_their_own_alt_text(tmp_path: Path) -> None:
 
 
 def test_warm_kernel_renders_real_towns_exactly_as_fresh_kernels(tmp_path: Path) -> None:
-    """The real notebook keeps tables in the kernel between towns (`hopeful.file_cache`): in
+    """The real notebook keeps tables in the kernel between towns (`hopeful.reports.file_cache`): in
     either order, after other towns, one warm kernel gives the bytes of a fresh kernel."""
     towns = ["Gravesend", "W38000144", "Ely"]  # England, a Welsh pilot, a small town
     evidence = tmp_path / "empty"

@@ -73,9 +73,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     town = towns.resolve_town(table, args.town)
     slug = towns.slugify(town["town_code"], town["town_name"])
     out = Path(args.out_dir) / "towns" / f"{slug}.html"
-    from hopeful import render
+    from hopeful.reports import notebook_to_html
 
-    result = render.render_notebook(
+    result = notebook_to_html.render_notebook(
         Path(args.notebook),
         {"town": town["town_code"], "processed_dir": str(processed.resolve())},
         out,
@@ -98,9 +98,9 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def cmd_reports(args: argparse.Namespace) -> int:
-    from hopeful import reports
+    from hopeful.reports import build
 
-    summary = reports.build_all(
+    summary = build.build_all(
         processed_dir=Path(args.processed_dir),
         out_dir=Path(args.out_dir),
         notebook=Path(args.notebook),

@@ -24,8 +24,8 @@ import pytest
 from hopeful.atomic import write_text
 from hopeful.consultations import practitioners_guide_html
 from hopeful.consultations.config import Action, load_themes
-from hopeful.index_page import write_index
-from hopeful.render import WarmKernel, render_html
+from hopeful.reports.index_page import write_index
+from hopeful.reports.notebook_to_html import WarmKernel, render_html
 
 from .conftest import NOTEBOOK, PROCESSED, ROOT, require_processed
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hopeful.index_page import write_index
+from hopeful.reports.index_page import write_index
 from hopeful.towns import slugify
 
 from .conftest import PROCESSED, open_recorder

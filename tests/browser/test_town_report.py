@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hopeful.render import render_notebook
+from hopeful.reports.notebook_to_html import render_notebook
 
 from .conftest import NOTEBOOK, PROCESSED, require_processed
 

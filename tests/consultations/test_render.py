@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from hopeful.consultations.config import Action, load_actions, load_themes
-from hopeful.consultations.render import esc, practitioners_guide_html
+from hopeful.consultations.guide_html import esc, practitioners_guide_html
 from hopeful.consultations.schema import is_real_town_code
 from hopeful.errors import DataError
 

@@ -7,9 +7,9 @@ import pandas as pd
 import pyreadr
 import pytest
 
-from hopeful import geography
 from hopeful.indicators import build_indicators, catalogue
 from hopeful.indicators.catalogue import UNIT_RANGES
+from hopeful.prepare import geography
 
 MIRROR = Path(__file__).resolve().parents[3] / "shared" / "data" / "sources"
 pytestmark = pytest.mark.skipif(

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from hopeful import batch
+from hopeful.reports import batch
 
 ROOT = Path(__file__).resolve().parents[2]
 MIRROR = ROOT.parent / "shared" / "data" / "sources"

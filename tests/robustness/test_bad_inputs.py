@@ -26,10 +26,11 @@ import pandas as pd
 import pyreadr
 import pytest
 
-from hopeful import districts, geography, indicators, lsoa, sources, towns
+from hopeful import indicators, sources, towns
 from hopeful.cli import main
 from hopeful.errors import DataError
 from hopeful.indicators import politics
+from hopeful.prepare import districts, geography, lsoa
 
 from .conftest import (
     FIXTURE,

@@ -28,8 +28,10 @@ from pathlib import Path
 import psutil
 import pytest
 
-from hopeful import atomic, batch, reports
+from hopeful import atomic
 from hopeful.cli import main
+from hopeful.reports import batch
+from hopeful.reports import build as reports
 
 from .conftest import FIXTURE, snapshot
 

@@ -4,7 +4,7 @@ See docs/consultations.md. Real evidence is sensitive and lives outside git, by 
 data/consultations/<town_code>.csv.
 """
 
-from hopeful.consultations.render import practitioners_guide_html
+from hopeful.consultations.guide_html import practitioners_guide_html
 from hopeful.consultations.schema import read_evidence
 from hopeful.consultations.template import cli_template, write_template
 

@@ -3,7 +3,7 @@
 Dividing summed counts (private renters / households) gives the town's true share; averaging
 LSOA shares would weight a small LSOA like a large one. Scores and rates published without
 their counts (IoD indicators, MSOA rates) are averaged with the population they describe as
-weights, the IoD convention (hopeful.iod.weighted_mean). Ranks are turned into percentiles
+weights, the IoD convention (hopeful.prepare.iod.weighted_mean). Ranks are turned into percentiles
 first so that towns of different sizes and both nations sit on one 0-100 scale.
 """
 
@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hopeful import iod
 from hopeful.errors import DataError
+from hopeful.prepare import iod
 
 
 def deprivation_percentile(rank: pd.Series, n: int) -> pd.Series:

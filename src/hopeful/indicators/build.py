@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import iod, load, lsoa
+from hopeful import load
 from hopeful.errors import DataError
 from hopeful.indicators import (
     area_measures,
@@ -27,6 +27,7 @@ from hopeful.indicators.aggregate import inherited_mean, ratio_of_sums
 from hopeful.indicators.catalogue import UNIT_RANGES, catalogue
 from hopeful.indicators.recipes import RECIPES, Mean, Ratio
 from hopeful.indicators.tidy import fail_at, source_path
+from hopeful.prepare import iod, lsoa
 
 NATION_LETTER = {"England": "E", "Wales": "W"}
 LA_INDICATORS = {

@@ -1,6 +1,6 @@
 """2021 small areas onto the 2011-based towns: LSOA 2021 -> town, LSOA 2021 -> MSOA 2021.
 
-Towns are fitted from LSOA 2011 (hopeful.geography). Census 2021, IoD 2025 and CNI 2023 are
+Towns are fitted from LSOA 2011 (hopeful.prepare.geography). Census 2021, IoD 2025 and CNI 2023 are
 published on LSOA 2021, which ONS changed from 2011 by splitting (S), merging (M) or
 redrawing (X) about 6 % of areas. Rather than apportioning 2021 counts back to 2011 areas
 (which needs weights the mirror does not have), each LSOA 2021 is given whole to one town

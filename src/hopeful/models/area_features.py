@@ -2,7 +2,7 @@
 
 Every feature is a share or rate with its own denominator (people, residents, households), so
 a town, a 2016 counting area or a part of one gets its value as the denominator-weighted mean
-of its LSOAs (`hopeful.iod.weighted_mean`). Census 2021 counts (LSOA 2021) are moved onto
+of its LSOAs (`hopeful.prepare.iod.weighted_mean`). Census 2021 counts (LSOA 2021) are moved onto
 LSOA 2011 with the ONS best-fit lookup: a split LSOA 2011 takes the sum of its parts, and an
 LSOA 2021 formed by a merger is shared equally among its parents.
 """
@@ -13,11 +13,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import geography, iod, load, lsoa
+from hopeful import load
 from hopeful.errors import DataError
 from hopeful.indicators import area_measures, politics
 from hopeful.indicators.tidy import wide_counts
 from hopeful.models.poll import schema
+from hopeful.prepare import geography, iod, lsoa
 
 EU_RESULTS = ("eu-referendum-2016", "EU-referendum-result-data.csv")
 LSOA_LTLA21 = ("humaniverse-geographr", "lookup_lsoa11_ltla21.rda")
@@ -231,7 +232,7 @@ def aggregate_features(lsoa_table: pd.DataFrame, by: str | list[str]) -> pd.Data
     """Each feature as the denominator-weighted mean over the group's LSOAs, plus the group's
     mid-2019 population and adults (the electorate proxy); rows sorted by the group key(s).
 
-    Rows with a missing key are left out, as `hopeful.iod.weighted_mean` leaves them out.
+    Rows with a missing key are left out, as `hopeful.prepare.iod.weighted_mean` leaves them out.
     """
     keys = [by] if isinstance(by, str) else list(by)
     frame = lsoa_table.dropna(subset=keys).copy()

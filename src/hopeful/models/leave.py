@@ -19,9 +19,10 @@ import statsmodels.api as sm
 from scipy.special import expit, logit
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 
-from hopeful import atomic, geography
+from hopeful import atomic
 from hopeful.errors import DataError
 from hopeful.models import area_features
+from hopeful.prepare import geography
 
 SEED = 20160623
 N_FOLDS = 10

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from hopeful import towns as towns_mod
-from hopeful.file_cache import cached_read
+from hopeful.reports.file_cache import cached_read
 
 SIZE_LABELS = {
     "small": "Small town (5k–20k)",

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import __version__, atomic, batch, index_page, render, score
+from hopeful import __version__, atomic, score
 from hopeful import towns as towns_mod
 from hopeful.clusters import load_clusters
 from hopeful.errors import HopefulError
+from hopeful.reports import batch, index_page, notebook_to_html
 from hopeful.scoring.framework import framework_hash
 
 
@@ -54,7 +55,7 @@ def render_overview(
     key_file = out_dir / ".overview.key"
     parts = [
         overview.read_bytes(),
-        batch.sha256_files(render.template_files()).encode(),
+        batch.sha256_files(notebook_to_html.template_files()).encode(),
         __version__.encode(),
         config_key().encode(),
         fingerprint.encode(),
@@ -62,7 +63,7 @@ def render_overview(
     key = hashlib.sha256(b"\0".join(parts)).hexdigest()
     if target.is_file() and key_file.is_file() and key_file.read_text().strip() == key:
         return False
-    render.render_notebook(
+    notebook_to_html.render_notebook(
         overview,
         {"processed_dir": str(processed_dir.resolve())},
         target,

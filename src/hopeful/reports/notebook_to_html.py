@@ -1,7 +1,7 @@
 """Run a town notebook with papermill and turn it into one offline, deterministic HTML page.
 
 A `WarmKernel` is one started Jupyter kernel with the heavy modules already imported; it is
-reset to the state of a fresh kernel before every notebook, so `hopeful.batch` can reuse it
+reset to the state of a fresh kernel before every notebook, so `hopeful.reports.batch` can reuse it
 for many towns and `render_notebook` can time a single render part by part.
 """
 
@@ -67,97 +67,8 @@ KERNEL_ARGS = (
 SINGLE_THREAD_ENV = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 _ENGINE = "hopeful-warm"
 
-# Runs inside the kernel as module `_hopeful_kernel`, outside the user namespace. `snapshot`
-# records the state of a fresh kernel (after the preload imports); `reset` restores it.
-_KERNEL_MODULE = r"""
-import copy
-import gc
-import importlib
-import os
-import sys
-import warnings
-
-from IPython import get_ipython
-
-_saved = {}
-_INLINE_TRAITS = ("figure_formats", "print_figure_kwargs", "close_figures")
-
-
-def preload(names):
-    # Best effort: a module that fails here fails again, visibly, in the notebook itself.
-    for name in names:
-        try:
-            importlib.import_module(name)
-        except Exception:
-            pass
-
-
-def _pandas_options():
-    from pandas._config import config
-
-    keys = set(config._registered_options) - set(config._deprecated_options)
-    return {key: config.get_option(key) for key in sorted(keys)}
-
-
-def _inline():
-    from matplotlib_inline.backend_inline import InlineBackend
-
-    return InlineBackend.instance()
-
-
-def snapshot():
-    import matplotlib as mpl
-
-    ip = get_ipython()
-    rc = dict(mpl.rcParams.copy())
-    rc.pop("backend", None)
-    inline = _inline()
-    _saved.update(
-        execution_count=ip.execution_count,
-        history=(
-            list(ip.history_manager.input_hist_parsed),
-            list(ip.history_manager.input_hist_raw),
-        ),
-        rc=rc,
-        pandas=_pandas_options(),
-        warnings=list(warnings.filters),
-        environ=dict(os.environ),
-        path=list(sys.path),
-        inline={k: copy.deepcopy(getattr(inline, k)) for k in _INLINE_TRAITS},
-    )
-    # The preloaded modules live as long as the kernel: keep them out of every later
-    # collection (IPython's reset runs a full gc.collect, ~0.1 s with pandas and friends).
-    gc.collect()
-    gc.freeze()
-
-
-def reset(cwd):
-    import matplotlib as mpl
-    import matplotlib.pyplot as plt
-    import pandas as pd
-
-    ip = get_ipython()
-    plt.close("all")
-    os.chdir(cwd)
-    ip.reset(new_session=False)
-    ip.execution_count = _saved["execution_count"]
-    ip.history_manager.input_hist_parsed[:] = _saved["history"][0]
-    ip.history_manager.input_hist_raw[:] = _saved["history"][1]
-    mpl.rcParams._update_raw(_saved["rc"])
-    for key, value in _saved["pandas"].items():
-        if pd.get_option(key) != value:
-            pd.set_option(key, value)
-    warnings.resetwarnings()  # also invalidates every module's "already warned" registry
-    warnings.filters[:] = _saved["warnings"]
-    for key in set(os.environ) - set(_saved["environ"]):
-        del os.environ[key]
-    os.environ.update(_saved["environ"])
-    sys.path[:] = _saved["path"]
-    inline = _inline()
-    for key, value in _saved["inline"].items():
-        if getattr(inline, key) != value:
-            setattr(inline, key, copy.deepcopy(value))
-"""
+KERNEL_SIDE = "hopeful.reports.kernel_side"
+_KERNEL_SIDE_CALL = f"__import__('sys').modules[{KERNEL_SIDE!r}]"
 
 
 class RenderError(HopefulError):
@@ -443,16 +354,11 @@ class WarmKernel:
                 f"cannot start Jupyter kernel {self.kernel_name!r}: {err} (install it with "
                 f"`python -m ipykernel install --sys-prefix --name {self.kernel_name}`)"
             ) from err
-        install = (
-            "__import__('sys').modules['_hopeful_kernel'] = _m = "
-            "__import__('types').ModuleType('_hopeful_kernel')\n"
-            f"exec({_KERNEL_MODULE!r}, _m.__dict__)"
-        )
-        self._silent(install, self.startup_timeout)
+        self._silent(f"__import__({KERNEL_SIDE!r})", self.startup_timeout)
         self.kernel_start = time.perf_counter() - started
         started = time.perf_counter()
-        self._silent(f"__import__('_hopeful_kernel').preload({list(preload)!r})", 600)
-        self._silent("__import__('_hopeful_kernel').snapshot()", self.startup_timeout)
+        self._silent(f"{_KERNEL_SIDE_CALL}.preload({list(preload)!r})", 600)
+        self._silent(f"{_KERNEL_SIDE_CALL}.snapshot()", self.startup_timeout)
         self.preloaded = frozenset(preload)
         self.imports = time.perf_counter() - started
 
@@ -475,7 +381,7 @@ class WarmKernel:
         preload = preload_for(notebook)
         if not self.alive or not self.preloaded.issuperset(preload):
             self.start(cwd, tuple(dict.fromkeys((*preload, *sorted(self.preloaded)))))
-        self._silent(f"__import__('_hopeful_kernel').reset({str(cwd)!r})", 30)
+        self._silent(f"{_KERNEL_SIDE_CALL}.reset({str(cwd)!r})", 30)
         fired = threading.Event()
 
         def expire() -> None:

@@ -26,53 +26,9 @@ COLUMNS = [
 
 FILTERS = [("nation", "Nation"), ("region", "Region"), ("size_class", "Size")]
 
-STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;margin:2rem;
-color:#1f2933;background:#fff}h1{font-weight:600;margin-bottom:.2rem}p.lede{color:#52606d;margin-top:0}
-.controls{display:flex;flex-wrap:wrap;gap:.6rem;margin:1rem 0}.controls input,.controls select{
-font:inherit;padding:.3rem .5rem;border:1px solid #cbd2d9;border-radius:4px}
-table{border-collapse:collapse;width:100%;font-size:.9rem}th,td{padding:.3rem .5rem;
-border-bottom:1px solid #e4e7eb;text-align:left}th{cursor:pointer;background:#f5f7fa;position:sticky;
-top:0;user-select:none}th[aria-sort=ascending]::after{content:" \\25B2"}
-th[aria-sort=descending]::after{content:" \\25BC"}td.num{text-align:right;font-variant-numeric:
-tabular-nums}tr:hover td{background:#fafbfc}#count{color:#52606d}footer{margin-top:2rem;color:#7b8794;
-font-size:.8rem}
-"""
-
-SCRIPT = """
-(function(){
-  var table=document.getElementById('towns'),body=table.tBodies[0];
-  var rows=Array.prototype.slice.call(body.rows);
-  var search=document.getElementById('search'),count=document.getElementById('count');
-  var selects=Array.prototype.slice.call(document.querySelectorAll('select[data-col]'));
-  function apply(){
-    var q=search.value.trim().toLowerCase(),shown=0;
-    rows.forEach(function(r){
-      var ok=!q||r.getAttribute('data-search').indexOf(q)>=0;
-      selects.forEach(function(s){if(ok&&s.value&&r.getAttribute('data-'+s.getAttribute('data-col'))!==s.value){ok=false;}});
-      r.hidden=!ok;if(ok){shown++;}
-    });
-    count.textContent=shown+' of '+rows.length+' towns';
-  }
-  search.addEventListener('input',apply);
-  selects.forEach(function(s){s.addEventListener('change',apply);});
-  Array.prototype.forEach.call(table.tHead.rows[0].cells,function(th,i){
-    th.addEventListener('click',function(){
-      var asc=th.getAttribute('aria-sort')!=='ascending';
-      Array.prototype.forEach.call(table.tHead.rows[0].cells,function(h){h.removeAttribute('aria-sort');});
-      th.setAttribute('aria-sort',asc?'ascending':'descending');
-      var numeric=th.getAttribute('data-type')==='num';
-      rows.sort(function(a,b){
-        var x=a.cells[i].getAttribute('data-value'),y=b.cells[i].getAttribute('data-value');
-        if(numeric){x=x===''?Infinity:parseFloat(x);y=y===''?Infinity:parseFloat(y);return asc?x-y:y-x;}
-        return asc?x.localeCompare(y):y.localeCompare(x);
-      });
-      rows.forEach(function(r){body.appendChild(r);});
-    });
-  });
-  apply();
-})();
-"""
+# The page's own style and script, inlined so the page stays one offline file.
+STYLE = (Path(__file__).parent / "index_page.css").read_text(encoding="utf-8")
+SCRIPT = (Path(__file__).parent / "index_page.js").read_text(encoding="utf-8")
 
 NUMERIC = {"population", "index_rank", "index_interval", "clusters_full", "clusters_partial"}
 # Columns shown as text but sorted by a number: "12–140" sorts by its lower bound, 12.

@@ -12,8 +12,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import __version__, atomic, districts, geography, iod, lsoa, sources
+from hopeful import __version__, atomic, sources
 from hopeful.errors import DataError
+from hopeful.prepare import districts, geography, iod, lsoa
 
 TOWN_ID_COLUMNS = [
     "town_code",

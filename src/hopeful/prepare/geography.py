@@ -13,8 +13,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import load, lsoa
+from hopeful import load
 from hopeful.errors import DataError
+from hopeful.prepare import lsoa
 from hopeful.towns import normalise_name
 
 LSOA01_TO_BUA = ("ons-lookups", "lsoa01_buasd11_bua11_lad11_rgn11_dec2011_ew_lu.csv")

@@ -1,7 +1,7 @@
 """Render many towns: warm kernels in worker processes, an incremental cache and a manifest.
 
 Each worker process (or thread) starts one kernel, imports the heavy modules once and resets
-the kernel to a fresh kernel's state between towns (see `hopeful.render.WarmKernel`), so a town
+the kernel to a fresh kernel's state between towns (see `hopeful.reports.notebook_to_html.WarmKernel`), so a town
 costs about as much as drawing its figures.
 
 Cache key of a town (stored in `<out_dir>/.cache.json`): the sha256 hex digest of the JSON list
@@ -40,7 +40,7 @@ from pathlib import Path
 from hopeful import __version__
 from hopeful.atomic import WriteError, write_text
 from hopeful.errors import HopefulError
-from hopeful.render import (
+from hopeful.reports.notebook_to_html import (
     KERNEL_NAME,
     TEMPLATE_DIR,
     RenderError,

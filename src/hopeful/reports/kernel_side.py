@@ -1,0 +1,93 @@
+"""Runs inside a report kernel, outside the user namespace: `snapshot` records the state of a
+fresh kernel (after the preload imports); `reset` restores it before the next notebook.
+
+Imported by `notebook_to_html.WarmKernel` as `hopeful.reports.kernel_side`; it must import
+nothing heavy itself, so that a kernel's fresh state is what the preload made it.
+"""
+
+import contextlib
+import copy
+import gc
+import importlib
+import os
+import sys
+import warnings
+
+from IPython import get_ipython
+
+_saved = {}
+_INLINE_TRAITS = ("figure_formats", "print_figure_kwargs", "close_figures")
+
+
+def preload(names):
+    # Best effort: a module that fails here fails again, visibly, in the notebook itself.
+    for name in names:
+        with contextlib.suppress(Exception):
+            importlib.import_module(name)
+
+
+def _pandas_options():
+    from pandas._config import config
+
+    keys = set(config._registered_options) - set(config._deprecated_options)
+    return {key: config.get_option(key) for key in sorted(keys)}
+
+
+def _inline():
+    from matplotlib_inline.backend_inline import InlineBackend
+
+    return InlineBackend.instance()
+
+
+def snapshot():
+    import matplotlib as mpl
+
+    ip = get_ipython()
+    rc = dict(mpl.rcParams.copy())
+    rc.pop("backend", None)
+    inline = _inline()
+    _saved.update(
+        execution_count=ip.execution_count,
+        history=(
+            list(ip.history_manager.input_hist_parsed),
+            list(ip.history_manager.input_hist_raw),
+        ),
+        rc=rc,
+        pandas=_pandas_options(),
+        warnings=list(warnings.filters),
+        environ=dict(os.environ),
+        path=list(sys.path),
+        inline={k: copy.deepcopy(getattr(inline, k)) for k in _INLINE_TRAITS},
+    )
+    # The preloaded modules live as long as the kernel: keep them out of every later
+    # collection (IPython's reset runs a full gc.collect, ~0.1 s with pandas and friends).
+    gc.collect()
+    gc.freeze()
+
+
+def reset(cwd):
+    import matplotlib as mpl
+    import matplotlib.pyplot as plt
+    import pandas as pd
+
+    ip = get_ipython()
+    plt.close("all")
+    os.chdir(cwd)
+    ip.reset(new_session=False)
+    ip.execution_count = _saved["execution_count"]
+    ip.history_manager.input_hist_parsed[:] = _saved["history"][0]
+    ip.history_manager.input_hist_raw[:] = _saved["history"][1]
+    mpl.rcParams._update_raw(_saved["rc"])
+    for key, value in _saved["pandas"].items():
+        if pd.get_option(key) != value:
+            pd.set_option(key, value)
+    warnings.resetwarnings()  # also invalidates every module's "already warned" registry
+    warnings.filters[:] = _saved["warnings"]
+    for key in set(os.environ) - set(_saved["environ"]):
+        del os.environ[key]
+    os.environ.update(_saved["environ"])
+    sys.path[:] = _saved["path"]
+    inline = _inline()
+    for key, value in _saved["inline"].items():
+        if getattr(inline, key) != value:
+            setattr(inline, key, copy.deepcopy(value))
