@@ -8,6 +8,11 @@ import pytest
 from hopeful import load
 from hopeful.errors import DataError
 
+PUBS = (
+    Path(__file__).resolve().parents[2]
+    / "shared/data/sources/ons-pubs-bars/publichousesandbarsbylocalauthority20012018.xls"
+)
+
 
 def _csv(tmp_path: Path, text: str, name: str = "in.csv") -> Path:
     path = tmp_path / name
@@ -77,3 +82,47 @@ def test_not_an_rda_file(tmp_path: Path) -> None:
     path = _csv(tmp_path, "a,b\n1,2\n", "x.rda")
     with pytest.raises(DataError, match="not a readable R data file"):
         load.read_rda(path)
+
+
+def test_truncated_parquet_file(tmp_path: Path) -> None:
+    path = tmp_path / "t.parquet"
+    pd.DataFrame({"OA": ["E00000001", "E00000002"], "n": [1.0, 2.0]}).to_parquet(path)
+    assert load.read_parquet(path, required=["OA"]).shape == (2, 2)
+    path.write_bytes(path.read_bytes()[:-20])
+    with pytest.raises(DataError, match="not a readable Parquet file"):
+        load.read_parquet(path)
+
+
+def test_workbook_that_is_not_one(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "a,b\n1,2\n", "x.xls")
+    with pytest.raises(DataError, match="not a readable Excel workbook"):
+        load.read_excel(path, sheet="Data")
+
+
+@pytest.mark.skipif(not PUBS.is_file(), reason=f"data mirror file {PUBS} is absent")
+def test_missing_sheet_lists_the_sheets() -> None:
+    with pytest.raises(DataError, match=r"no sheet 'Pubs'; sheets: \['Notes', 'Pubs size LA'"):
+        load.read_excel(PUBS, sheet="Pubs")
+
+
+def test_invalid_json_names_the_line(tmp_path: Path) -> None:
+    path = _csv(tmp_path, '{"2019": {\n  "E06000009": 19460,\n}}\n', "x.json")
+    with pytest.raises(DataError, match="invalid JSON") as err:
+        load.read_json(path)
+    assert err.value.row == 3
+
+
+def test_shapefile_without_its_projection_or_index(tmp_path: Path) -> None:
+    import geopandas
+    from shapely.geometry import Point
+
+    path = tmp_path / "p.shp"
+    points = geopandas.GeoDataFrame({"code": ["A"]}, geometry=[Point(0, 0)], crs="EPSG:27700")
+    points.to_file(path)
+    assert load.read_geo(path, required=["code"]).crs.to_epsg() == 27700
+    path.with_suffix(".prj").unlink()
+    with pytest.raises(DataError, match="no coordinate reference system"):
+        load.read_geo(path)
+    path.with_suffix(".shx").unlink()
+    with pytest.raises(DataError, match=r"not a readable geographic file.*\.shx"):
+        load.read_geo(path)

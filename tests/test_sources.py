@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import functools
 import hashlib
 import http.server
@@ -12,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hopeful import sources
+from hopeful import load, sources
 from hopeful.errors import ChecksumError, DataError
 
 MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "sources"
@@ -72,7 +73,7 @@ def tree(root: Path) -> dict[str, tuple[int, int]]:
 
 def test_packaged_registry_names_origins_and_readers() -> None:
     by_id = {ds.id: ds for ds in sources.load_registry()}
-    assert len(by_id) == 43
+    assert len(by_id) == 76
     ge2015 = by_id["ge2015_results_candidates"]
     assert ge2015.file == "GE2015-RESULTS.csv"
     assert ge2015.url == (
@@ -99,6 +100,52 @@ def test_packaged_registry_names_origins_and_readers() -> None:
         sources.dataset("no_such_dataset")
 
 
+def test_packaged_registry_pins_new_sources_and_flags_their_licences() -> None:
+    by_id = {ds.id: ds for ds in sources.load_registry()}
+    furlough = by_id["lockdown_furlough_asylum_la19"]
+    assert furlough.file == "local authority stats.csv"
+    assert furlough.url == (
+        "https://raw.githubusercontent.com/britishredcrosssociety/local-lockdown/"
+        "e153a2fcf2a6f03cdeae8ff1038267d1d8c78c6b/data/local%20authority%20stats.csv"
+    )
+    # Files taken from another commit or repository than their folder's pin their own.
+    assert "/udsleeds/openinfra/0ab34708f22e9874684ad6a983a59b750cc322a7/" in (
+        by_id["countries_outline"].url
+    )
+    assert by_id["lookup_oa21_lsoa21"].url.startswith(
+        "https://raw.githubusercontent.com/alexsingleton/UK_Census_Geography/"
+        "8dba0362bb4a5d0e0a37b658dcebd97b6ceae335/"
+    )
+    readers = {ds.id: ds.reader for ds in by_id.values()}
+    assert readers["drug_poisoning_deaths_la21"] == "csv_cp1252"
+    assert readers["weekly_pay_residents_la"] == "csv_utf8_bom"
+    assert readers["pubs_bars_la"] == "xls"
+    assert readers["census21_oa_nssec"] == "parquet"
+    assert readers["ashe_annual_pay_residents_la"] == "json"
+    assert readers["lad21_boundaries"] == "geojson"
+    shapefile = sorted(
+        (ds.file, ds.reader) for ds in by_id.values() if ds.file.startswith("PCON_JULY_2024")
+    )
+    assert [reader for _, reader in shapefile].count("shapefile") == 1
+    assert {file.split(".", 1)[1] for file, _ in shapefile} == {
+        "shp",
+        "shx",
+        "dbf",
+        "prj",
+        "cpg",
+        "shp.xml",
+    }
+    assert by_id["pcon24_boundaries"].read_options.format == "geo"
+    assert by_id["pcon24_boundaries_dbf"].read_options.format == "part"
+    # Licence flags: BES citation request, CC BY-SA compiled file, notionals without a licence.
+    bes = by_id["bes2015_results_pcon10"]
+    assert "not stated" in bes.licence.lower() and "doi:10.13140" in bes.caveat
+    summaries = by_id["ge2024_census21_constituency_summaries"]
+    assert "ShareAlike" in summaries.licence and "CC BY-SA" in summaries.caveat
+    assert "notional" in summaries.licence and "state no licence" in summaries.caveat
+    assert "population-weighted" in by_id["lsoa_centres_latlong"].caveat
+
+
 @needs_mirror
 def test_every_registered_file_is_in_the_mirror_with_matching_checksums() -> None:
     """The mirror may hold files the project does not use yet; every registered one must be there."""
@@ -117,19 +164,83 @@ def test_every_registered_file_is_in_the_mirror_with_matching_checksums() -> Non
     assert sources.verify(MIRROR) == []
 
 
+# How each binary format starts (and a Parquet file also ends with PAR1).
+MAGIC = {
+    "rda": (b"\x1f\x8b", b"BZh", b"\xfd7zXZ", b"RDX"),  # gzip, bzip2 or xz, or uncompressed
+    "parquet": (b"PAR1",),
+    "excel": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", b"PK\x03\x04"),  # .xls (OLE2), .xlsx (zip)
+}
+
+
 @needs_mirror
 def test_mirror_encodings_match_their_readers() -> None:
-    """The CR files really are CR-only, and the Mac Roman ones decode to the right accents."""
+    """Text files decode with their reader's encoding (a BOM only where the reader expects one);
+    CR files are CR-only; binary files start with their format's magic bytes."""
     for ds in sources.load_registry():
-        if ds.reader == "rda":
-            continue
         data = sources.raw_path(ds, MIRROR).read_bytes()
         options = ds.read_options
-        text = data.decode(options.encoding)
-        if options.lineterminator == "\r":
-            assert "\n" not in text and text.count("\r") > 100, ds.id
+        if options.format in MAGIC:
+            assert data.startswith(MAGIC[options.format]), ds.id
+            assert options.format != "parquet" or data.endswith(b"PAR1"), ds.id
+        elif options.format == "geo" and options.encoding is None:  # a shapefile's .shp
+            assert int.from_bytes(data[:4], "big") == 9994, ds.id
+        elif options.format != "part":
+            text = data.decode(options.encoding)
+            assert data.startswith(codecs.BOM_UTF8) == (options.encoding == "utf-8-sig"), ds.id
+            if options.lineterminator == "\r":
+                assert "\n" not in text and text.count("\r") > 100, ds.id
     lookup = sources.raw_path(sources.dataset("lookup_lad12_pcon12"), MIRROR).read_bytes()
     assert "Ynys Môn" in lookup.decode("mac_roman")
+    deaths = sources.raw_path(sources.dataset("drug_poisoning_deaths_la21"), MIRROR).read_bytes()
+    assert "King’s Lynn" in deaths.decode("cp1252") and "Ynys Môn" in deaths.decode("cp1252")
+
+
+def _read(ds: sources.Dataset, **options: object) -> object:
+    path = sources.raw_path(ds, MIRROR)
+    reader = ds.read_options
+    match reader.format:
+        case "csv":
+            return load.read_csv(path, encoding=reader.encoding or "utf-8")
+        case "rda":
+            return load.read_rda(path)
+        case "parquet":
+            return load.read_parquet(path)
+        case "excel":
+            return load.read_excel(path, **options)  # type: ignore[arg-type]
+        case "json":
+            return load.read_json(path, encoding=reader.encoding or "utf-8")
+        case "geo":
+            return load.read_geo(path)
+    raise AssertionError(f"{ds.id}: reader {ds.reader} is not read alone")
+
+
+@needs_mirror
+def test_new_readers_read_their_mirror_files_with_the_documented_rows() -> None:
+    """Row counts and values from each folder's PROVENANCE.md."""
+    ds = sources.dataset
+    deaths = _read(ds("drug_poisoning_deaths_la21"))
+    assert deaths.shape == (375, 30) and "King’s Lynn and West Norfolk" in set(deaths["name"])
+    pay = _read(ds("weekly_pay_residents_la"))
+    assert pay.shape == (7109, 12) and pay.columns[0] == "areacd"
+    pubs = _read(ds("pubs_bars_la"), sheet="Pubs size LA", header=2)
+    any_size = pubs["Number of employees in public house or bar"] == "Any number of employees"
+    las = pubs[any_size & pubs["Area code"].str.match(r"^[EW]0[6789]", na=False)]
+    assert len(las) == 348 and las["Area code"].is_unique
+    assert int(pubs.loc[any_size & (pubs["Area code"] == "K02000001"), 2001].item()) == 52500
+    nssec = _read(ds("census21_oa_nssec"))
+    assert nssec.shape == (188880, 11) and nssec["OA"].is_unique
+    earnings = _read(ds("ashe_annual_pay_residents_la"))
+    assert list(earnings) == [str(year) for year in range(2014, 2022)]
+    assert earnings["2019"]["K02000001"] == 24897
+    assert "ess-beta-metadata" in _read(ds("weekly_pay_residents_la_metadata"))
+    districts = _read(ds("lad21_boundaries"))
+    assert len(districts) == 374 and districts.crs.to_epsg() == 4326
+    assert len(_read(ds("countries_outline"))) == 4
+    seats = _read(ds("pcon24_boundaries"))
+    assert len(seats) == 650 and seats["PCON24CD"].is_unique and seats.crs.to_epsg() == 27700
+    assert _read(ds("ethnicity11_lsoa11")).shape == (34753, 19)
+    with pytest.raises(AssertionError, match="not read alone"):
+        _read(ds("pcon24_boundaries_dbf"))
 
 
 # --- fetching from the real mirror ---------------------------------------------------------
@@ -141,7 +252,7 @@ def test_fetch_from_mirror_then_second_fetch_is_a_no_op(tmp_path: Path) -> None:
     messages: list[str] = []
     first = sources.fetch(raw, MIRROR, allow_download=False, progress=messages.append)
     assert {item.action for item in first.items} == {"copied"}
-    assert len(first.items) == 43 and first.manifest_written
+    assert len(first.items) == 76 and first.manifest_written
     assert sources.verify(raw) == []
     manifest = json.loads((raw / "provenance.json").read_text(encoding="utf-8"))
     assert [d["id"] for d in manifest["datasets"]] == sorted(

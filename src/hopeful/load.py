@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from hopeful.errors import DataError
+
+if TYPE_CHECKING:
+    import geopandas as gpd
 
 # ONS GSS code prefixes by kind of area, so a code of the wrong kind is caught on load.
 CODE_PATTERNS: dict[str, str] = {
@@ -145,6 +150,74 @@ def read_rda(path: str | Path, *, required: Iterable[str] = ()) -> pd.DataFrame:
     if len(result) != 1:
         raise DataError(f"expected one data frame, found {len(result)}", file=path)
     frame = next(iter(result.values()))
+    require_columns(frame, required, path)
+    return frame
+
+
+def read_parquet(path: str | Path, *, required: Iterable[str] = ()) -> pd.DataFrame:
+    """Read an Apache Parquet file; a truncated or non-Parquet file is a DataError."""
+    import pyarrow
+
+    path = Path(path)
+    _check_file(path)
+    try:
+        frame = pd.read_parquet(path)
+    except (pyarrow.ArrowException, OSError) as exc:
+        raise DataError(f"not a readable Parquet file: {exc}", file=path) from exc
+    require_columns(frame, required, path)
+    return frame
+
+
+def read_excel(
+    path: str | Path, *, sheet: str, header: int = 0, required: Iterable[str] = ()
+) -> pd.DataFrame:
+    """Read one sheet of an .xls or .xlsx workbook; `header` is the 0-based row of the column
+    names (ONS workbooks put titles above them). A missing sheet names the sheets there are."""
+    from python_calamine import CalamineError
+
+    path = Path(path)
+    _check_file(path)
+    try:
+        with pd.ExcelFile(path, engine="calamine") as book:
+            if sheet not in book.sheet_names:
+                raise DataError(f"has no sheet {sheet!r}; sheets: {book.sheet_names}", file=path)
+            frame = pd.read_excel(book, sheet_name=sheet, header=header)
+    except (CalamineError, OSError, ValueError) as exc:
+        raise DataError(f"not a readable Excel workbook: {exc}", file=path) from exc
+    require_columns(frame, required, path)
+    return frame
+
+
+def read_json(path: str | Path, *, encoding: str = "utf-8") -> Any:
+    """Parse a JSON file; a syntax error names its line."""
+    path = Path(path)
+    _check_file(path)
+    text = _decode(path.read_bytes(), encoding, b"\n", path)
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DataError(
+            f"invalid JSON: {exc.msg} (column {exc.colno})", file=path, row=exc.lineno
+        ) from exc
+
+
+def read_geo(path: str | Path, *, required: Iterable[str] = ()) -> gpd.GeoDataFrame:
+    """Read a GeoJSON file or a shapefile (its .shx, .dbf and .prj beside the .shp) with its
+    coordinate reference system; a file without one (a shapefile missing its .prj) is an error,
+    since coordinates in an unknown system cannot be joined to anything."""
+    import geopandas
+    from pyogrio.errors import DataLayerError, DataSourceError
+
+    path = Path(path)
+    _check_file(path)
+    try:
+        frame = geopandas.read_file(path)
+    except (DataSourceError, DataLayerError) as exc:
+        raise DataError(f"not a readable geographic file: {exc}", file=path) from exc
+    if frame.crs is None:
+        raise DataError(
+            "has no coordinate reference system (a shapefile's .prj missing?)", file=path
+        )
     require_columns(frame, required, path)
     return frame
 

@@ -35,21 +35,32 @@ Action = Literal["present", "copied", "downloaded"]
 
 @dataclass(frozen=True)
 class Reader:
-    """How a raw file is opened: `format` picks hopeful.load.read_csv or read_rda."""
+    """How a raw file is opened: `format` picks hopeful.load's read_csv, read_rda, read_parquet,
+    read_excel, read_json or read_geo; "part" is a file read only with another (a shapefile's
+    .dbf beside its .shp), registered so that fetch copies it."""
 
-    format: Literal["csv", "rda"]
+    format: Literal["csv", "rda", "parquet", "excel", "json", "geo", "part"]
     encoding: str | None = None
     lineterminator: str | None = None
 
 
 # Tied to code paths, so kept here; the registry only names one. `csv` reads LF and CRLF files.
 # The EU-referendum folder's old-Mac files use bare CR; two of them are Mac Roman, not cp1252
-# (byte 0x8E is the é of "Sinn Féin", 0x99 the ô of "Ynys Môn").
+# (byte 0x8E is the é of "Sinn Féin", 0x99 the ô of "Ynys Môn"). The drug-poisoning file is
+# Windows-1252 (0x92 is the ’ of "King’s Lynn"); ONS's weekly pay file starts with a UTF-8 BOM.
 READERS: dict[str, Reader] = {
     "csv": Reader("csv", encoding="utf-8"),
+    "csv_utf8_bom": Reader("csv", encoding="utf-8-sig"),
+    "csv_cp1252": Reader("csv", encoding="cp1252"),
     "csv_cr_utf8": Reader("csv", encoding="utf-8", lineterminator="\r"),
     "csv_cr_mac_roman": Reader("csv", encoding="mac_roman", lineterminator="\r"),
     "rda": Reader("rda"),
+    "parquet": Reader("parquet"),
+    "xls": Reader("excel"),
+    "json": Reader("json", encoding="utf-8"),
+    "geojson": Reader("geo", encoding="utf-8"),
+    "shapefile": Reader("geo"),
+    "shapefile_part": Reader("part"),
 }
 
 
