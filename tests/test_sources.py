@@ -7,6 +7,7 @@ import functools
 import hashlib
 import http.server
 import json
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -479,3 +480,13 @@ def test_registry_that_is_not_toml_is_a_data_error(tmp_path: Path) -> None:
     path.write_text("[[dataset]\nid = ", encoding="utf-8")
     with pytest.raises(DataError, match="not valid TOML"):
         sources.load_registry(path)
+
+
+def test_sources_doc_names_every_folder_and_dataset() -> None:
+    """docs/sources.md summarises the registry by folder; a new entry must be added there too."""
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "sources.md").read_text("utf-8")
+    named = set(re.findall(r"`([a-z0-9_-]+)`", doc))
+    registry = sources.load_registry()
+    assert {ds.id for ds in registry} - named == set()
+    assert {ds.source for ds in registry} - named == set()
+    assert f"{len(registry)} files in {len({ds.source for ds in registry})} folders" in doc
