@@ -73,8 +73,6 @@ UNSAFE_CALLS = {
     "joblib.load",
     "torch.load",
 }
-# Textual hits that are not a use on data, with the reason.
-ALLOWED_TEXT: set[tuple[str, str]] = set()
 TEXT_TOKENS = ("pickle", "eval(", "exec(", "yaml.load(", "shell=True", "os.system(")
 
 
@@ -164,7 +162,7 @@ def test_source_and_notebooks_run_no_code_from_data() -> None:
 
 
 def test_no_unsafe_text_even_in_strings() -> None:
-    """Code sent to kernels is text: grep it too, allowing only the listed constant uses."""
+    """Code sent to kernels is text: grep it too (the kernel-side code is a real module now)."""
     hits = []
     for path in [*PYTHON_FILES, *NOTEBOOKS]:
         relative = str(path.relative_to(ROOT))
@@ -172,12 +170,9 @@ def test_no_unsafe_text_even_in_strings() -> None:
         if path.suffix == ".ipynb":
             lines = "\n".join(code_cells(path)).splitlines()
         for line in lines:
-            if any(t in line for t in TEXT_TOKENS) and (relative, line.strip()) not in ALLOWED_TEXT:
+            if any(t in line for t in TEXT_TOKENS):
                 hits.append(f"{relative}: {line.strip()}")
     assert hits == []
-    render = (ROOT / "src" / "hopeful" / "render.py").read_text()
-    for _, line in ALLOWED_TEXT:  # the allowance is still needed, else it should go
-        assert line in render
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
