@@ -9,7 +9,7 @@ and writes the tables to data/interim (hopeful.interim); no later stage opens a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -727,15 +727,18 @@ def write_all(
     raw_dir: str | Path,
     interim_dir: str | Path,
     progress: Callable[[str], None] = lambda _msg: None,
+    *,
+    ids: Iterable[str] | None = None,
 ) -> list[Path]:
-    """Read every raw file the pipeline uses once and write its table to interim_dir.
+    """Read every raw file the pipeline uses (or each of `ids`) once and write its table to
+    interim_dir.
 
     All files are read and validated before any table is written, so a bad file leaves the
     previous tables in place.
     """
     datasets = {ds.id: ds for ds in sources.load_registry()}
     tables = {}
-    for dataset_id, reader in READERS.items():
+    for dataset_id in READERS if ids is None else ids:
         progress(f"reading {dataset_id}")
-        tables[dataset_id] = reader(sources.raw_path(datasets[dataset_id], raw_dir))
+        tables[dataset_id] = READERS[dataset_id](sources.raw_path(datasets[dataset_id], raw_dir))
     return [interim.write(frame, interim_dir, name) for name, frame in tables.items()]
