@@ -314,30 +314,31 @@ def test_prepare_verifies_before_reading(
 
     monkeypatch.setattr(load, "read_csv", no_read)
     monkeypatch.setattr(load, "read_rda", no_read)
-    assert main(["prepare", "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "p")]) == 2
+    args = ["prepare", "--raw-dir", str(raw), "--interim-dir", str(tmp_path / "i")]
+    assert main([*args, "--processed-dir", str(tmp_path / "p")]) == 2
     assert "(dataset tcity15_names_codes)" in capsys.readouterr().err
     assert not (tmp_path / "p").exists()
+    assert not (tmp_path / "i").exists()
 
 
-@needs_mirror
 @needs_processed
-def test_score_verifies_before_reading(
+def test_score_needs_the_interim_tables_before_reading(
     tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    raw = mirror_copy(tmp_path / "raw", replaced="ons-lookups/tcity15_names_codes_ew.csv")
-    good = (MIRROR / "ons-lookups" / "tcity15_names_codes_ew.csv").read_bytes()
-    (raw / "ons-lookups" / "tcity15_names_codes_ew.csv").write_bytes(good + b"\n")
+    """`hopeful score` reads no raw file: without prepare's interim tables it stops at once."""
 
     def reached(*args: object) -> None:
-        raise DataError("indicators were built from an unverified raw folder")
+        raise DataError("indicators were built without the interim tables")
 
     monkeypatch.setattr(indicators, "build_indicators", reached)
     processed = tmp_path / "processed"
     processed.mkdir()
     for name in ("towns.csv", "lsoa.parquet"):
         shutil.copy(PROCESSED / name, processed / name)
-    assert main(["score", "--raw-dir", str(raw), "--processed-dir", str(processed)]) == 2
-    assert "does not match the registry" in capsys.readouterr().err
+    args = ["score", "--interim-dir", str(tmp_path / "interim"), "--processed-dir", str(processed)]
+    assert main(args) == 2
+    stderr = capsys.readouterr().err
+    assert "are missing: run `hopeful prepare`" in stderr and "population19_lsoa11" in stderr
 
 
 # --- pinned dependencies --------------------------------------------------------------------
