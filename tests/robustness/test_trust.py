@@ -28,6 +28,7 @@ from papermill.parameterize import parameterize_notebook
 from hopeful import indicators, load, sources, towns
 from hopeful.cli import main
 from hopeful.errors import DataError, TownNotFoundError
+from hopeful.prepare import raw_tables
 from hopeful.reports import batch
 
 from .conftest import FIXTURE, MIRROR, PROCESSED, ROOT, mirror_copy, needs_mirror, needs_processed
@@ -294,11 +295,13 @@ def _raw_file_constants() -> set[tuple[str, str]]:
     return pairs
 
 
-def test_every_raw_file_the_library_reads_is_in_the_registry() -> None:
-    registered = {(ds.source, ds.file) for ds in sources.load_registry()}
-    named = _raw_file_constants()
-    assert len(named) >= 30
-    assert named <= registered, sorted(named - registered)
+def test_raw_files_are_named_by_registry_id_only() -> None:
+    """No ("<source>", "<file>") constants: the library names a raw file by its registry id,
+    and every reader is keyed by a registered id."""
+    assert _raw_file_constants() == set()
+    registered = {ds.id for ds in sources.load_registry()}
+    assert len(raw_tables.READERS) >= 30
+    assert set(raw_tables.READERS) <= registered, sorted(set(raw_tables.READERS) - registered)
 
 
 @needs_mirror
