@@ -10,6 +10,7 @@ import pytest
 
 from hopeful import paths, prepare
 from hopeful.errors import DataError
+from hopeful.prepare import raw_tables
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = ROOT.parent / "shared" / "data" / "sources"
@@ -22,10 +23,20 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def interim_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("interim")
+
+
+@pytest.fixture(scope="module")
+def processed(tmp_path_factory: pytest.TempPathFactory, interim_dir: Path) -> Path:
     out = tmp_path_factory.mktemp("processed")
-    prepare.prepare(paths.raw_dir(), out)
+    prepare.prepare(paths.raw_dir(), interim_dir, out)
     return out
+
+
+def test_every_reader_writes_its_interim_table(processed: Path, interim_dir: Path) -> None:
+    written = {p.name for p in interim_dir.iterdir()}
+    assert written == {f"{dataset_id}.parquet" for dataset_id in raw_tables.READERS}
 
 
 @pytest.fixture(scope="module")
@@ -114,8 +125,11 @@ def test_data_dictionary_covers_every_column(processed: Path, towns: pd.DataFram
     assert dictionary[["meaning", "unit", "source", "year"]].notna().all().all()
 
 
-def test_prepare_is_deterministic(processed: Path, tmp_path: Path) -> None:
-    prepare.prepare(paths.raw_dir(), tmp_path)
+def test_prepare_is_deterministic(processed: Path, interim_dir: Path, tmp_path: Path) -> None:
+    prepare.prepare(paths.raw_dir(), tmp_path / "interim", tmp_path)
+    for dataset_id in raw_tables.READERS:
+        name = f"{dataset_id}.parquet"
+        assert filecmp.cmp(interim_dir / name, tmp_path / "interim" / name, shallow=False), name
     for name in [
         "towns.csv",
         "towns.parquet",

@@ -23,10 +23,15 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture(scope="module")
-def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def interim_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("interim")
+
+
+@pytest.fixture(scope="module")
+def scored(tmp_path_factory: pytest.TempPathFactory, interim_dir: Path) -> Path:
     out = tmp_path_factory.mktemp("scored")
-    prepare.prepare(paths.raw_dir(), out)
-    score.score(paths.raw_dir(), out)
+    prepare.prepare(paths.raw_dir(), interim_dir, out)
+    score.score(interim_dir, out)
     return out
 
 
@@ -98,11 +103,13 @@ def test_cluster_indicators_exist(towns: pd.DataFrame) -> None:
     clusters.validate_against(clusters.load_clusters(), towns.columns)
 
 
-def test_score_is_deterministic_and_idempotent(scored: Path, tmp_path: Path) -> None:
+def test_score_is_deterministic_and_idempotent(
+    scored: Path, interim_dir: Path, tmp_path: Path
+) -> None:
     """Scoring again (on its own output) gives byte-identical files."""
     for name in PREPARED:
         shutil.copy2(scored / name, tmp_path / name)
-    score.score(paths.raw_dir(), tmp_path)
+    score.score(interim_dir, tmp_path)
     for name in ["towns.csv", "towns.parquet", "cluster_criteria.csv", "peers.csv",
                  "data_dictionary.csv", "score_summary.json", "models/leave_la.json"]:  # fmt: skip
         assert filecmp.cmp(scored / name, tmp_path / name, shallow=False), name

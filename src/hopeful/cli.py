@@ -36,7 +36,9 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 def cmd_prepare(args: argparse.Namespace) -> int:
     from hopeful import prepare
 
-    report = prepare.prepare(Path(args.raw_dir), Path(args.processed_dir), progress=_say)
+    report = prepare.prepare(
+        Path(args.raw_dir), Path(args.interim_dir), Path(args.processed_dir), progress=_say
+    )
     for path in report.outputs:
         _say(f"prepare: wrote {path}")
     for line in prepare_coverage_lines(report.coverage):
@@ -48,7 +50,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     from hopeful import score
 
     report = score.score(
-        Path(args.raw_dir),
+        Path(args.interim_dir),
         Path(args.processed_dir),
         framework_path=Path(args.framework) if args.framework else None,
         clusters_path=Path(args.clusters) if args.clusters else None,
@@ -149,6 +151,12 @@ def build_parser() -> argparse.ArgumentParser:
                 default=str(root / "data" / "raw"),
                 help="raw data folder (default: %(default)s)",
             )
+        if "interim" in which:
+            p.add_argument(
+                "--interim-dir",
+                default=str(root / "data" / "interim"),
+                help="interim data folder, the validated raw tables (default: %(default)s)",
+            )
         if "processed" in which:
             p.add_argument(
                 "--processed-dir",
@@ -200,10 +208,11 @@ def build_parser() -> argparse.ArgumentParser:
     prepare = verbs.add_parser(
         "prepare",
         help="validate raw data and build towns.csv and the other processed tables",
-        description="Load and validate the raw files, build the town universe and LSOA lookups, "
-        "aggregate LSOAs to towns and local authorities, and write data/processed.",
+        description="Read and validate every raw file once into data/interim (one parquet per "
+        "dataset id), build the town universe and LSOA lookups, aggregate LSOAs to towns and "
+        "local authorities, and write data/processed.",
     )
-    add_dirs(prepare, "raw", "processed")
+    add_dirs(prepare, "raw", "interim", "processed")
     prepare.set_defaults(func=cmd_prepare)
 
     score = verbs.add_parser(
@@ -213,7 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
         "outliers, normalisation, weighting, aggregation, Monte Carlo uncertainty), assign the "
         "14 clusters and each town's peers, and write the results into towns.csv.",
     )
-    add_dirs(score, "raw", "processed")
+    add_dirs(score, "interim", "processed")
     score.add_argument("--framework", help="framework TOML (default: the package's framework.toml)")
     score.add_argument("--clusters", help="clusters TOML (default: the package's clusters.toml)")
     score.set_defaults(func=cmd_score)

@@ -167,6 +167,20 @@ def _columns_text(frame: pd.DataFrame) -> str:
     return "[" + ", ".join(shown) + (f", … and {more} more" if more > 0 else "") + "]"
 
 
+def fail_at(
+    frame: pd.DataFrame, column: str, bad: pd.Series, path: str | Path, message: str
+) -> None:
+    """DataError at the first row where `bad` is True (or missing), naming the file's row:
+    counted from the index label, so a frame filtered after reading still names it."""
+    bad = bad.fillna(True).astype(bool).to_numpy()
+    if bad.any():
+        pos = int(bad.nonzero()[0][0])
+        value = frame[column].iloc[pos]
+        raise DataError(
+            f"{message} (value {value!r})", file=path, column=column, row=row_number(frame, pos)
+        )
+
+
 def check_unique(frame: pd.DataFrame, column: str, path: str | Path) -> None:
     dup = frame[column].duplicated(keep="first")
     if dup.any():

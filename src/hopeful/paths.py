@@ -25,6 +25,11 @@ def raw_dir() -> Path:
     return project_root() / "data" / "raw"
 
 
+def interim_dir() -> Path:
+    """Tidy, validated copies of the raw files, one parquet per dataset id (`hopeful prepare`)."""
+    return project_root() / "data" / "interim"
+
+
 def processed_dir() -> Path:
     return project_root() / "data" / "processed"
 

@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import atomic, clusters, indicators, peers, prepare, sources
+from hopeful import atomic, clusters, indicators, interim, peers, prepare
 from hopeful.errors import DataError
 from hopeful.models import area_features, leave, multilevel
+from hopeful.prepare import raw_tables
 from hopeful.scoring import framework as framework_mod
 from hopeful.scoring import pipeline
 
@@ -152,15 +153,15 @@ LEAVE_COLUMNS = {
 }
 
 
-def leave_estimates(raw_dir: Path, processed_dir: Path) -> pd.DataFrame:
+def leave_estimates(interim_dir: Path, processed_dir: Path) -> pd.DataFrame:
     """Fit the area model (saved to models/leave_la.json) and estimate every town's Leave share."""
-    features = area_features.lsoa_features(raw_dir)
-    model = leave.fit_leave_model(raw_dir, processed_dir, lsoa_table=features)
-    return leave.town_leave_estimates(model, raw_dir, lsoa_table=features)
+    features = area_features.lsoa_features(interim_dir)
+    model = leave.fit_leave_model(interim_dir, processed_dir, lsoa_table=features)
+    return leave.town_leave_estimates(model, interim_dir, lsoa_table=features)
 
 
 def score(
-    raw_dir: Path,
+    interim_dir: Path,
     processed_dir: Path,
     *,
     framework_path: Path | None = None,
@@ -170,12 +171,7 @@ def score(
     """Build indicators, score the index with uncertainty, assign clusters and peers."""
     processed_dir = Path(processed_dir)
     framework_path = framework_path or default_framework()
-    problems = sources.verify(raw_dir)
-    if problems:
-        raise DataError(
-            "raw data are missing or changed; run `hopeful fetch`:\n  " + "\n  ".join(problems),
-            file=raw_dir,
-        )
+    interim.require(interim_dir, raw_tables.READERS)
     # Validate the declarative files before the slow steps; columns are checked after.
     fw = framework_mod.load_framework(framework_path)
     config = clusters.load_clusters(clusters_path)
@@ -184,7 +180,10 @@ def score(
 
     progress("building town indicators")
     table = indicators.build_indicators(
-        Path(raw_dir), lsoa[["lsoa11_code", "town_code"]], lsoa[["lsoa11_code", "lad_code"]], towns
+        Path(interim_dir),
+        lsoa[["lsoa11_code", "town_code"]],
+        lsoa[["lsoa11_code", "lad_code"]],
+        towns,
     )
     catalogue = indicators.catalogue()
     towns = towns.merge(table, on="town_code", how="left", validate="one_to_one")
@@ -224,7 +223,7 @@ def score(
     towns = towns.merge(better_codes, left_on="town_code", right_index=True, how="left")
 
     progress("modelling the EU referendum vote of areas and towns")
-    leave = leave_estimates(Path(raw_dir), processed_dir)
+    leave = leave_estimates(Path(interim_dir), processed_dir)
     towns = towns.merge(leave, on="town_code", how="left", validate="one_to_one")
     towns = towns.sort_values("town_code").reset_index(drop=True)
     variance = multilevel.variance_partition(towns, "leave_share_modelled")

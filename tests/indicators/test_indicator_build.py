@@ -27,18 +27,18 @@ def _rda(*parts: str) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def lookups() -> dict[str, pd.DataFrame]:
+def lookups(mirror_interim: Path) -> dict[str, pd.DataFrame]:
     return {
-        "towns": geography.town_universe(MIRROR),
-        "lsoa_town": geography.lsoa11_to_town(MIRROR),
-        "lsoa_lad": geography.lsoa11_to_lad(MIRROR),
+        "towns": geography.town_universe(mirror_interim),
+        "lsoa_town": geography.lsoa11_to_town(mirror_interim),
+        "lsoa_lad": geography.lsoa11_to_lad(mirror_interim),
     }
 
 
 @pytest.fixture(scope="module")
-def table(lookups) -> pd.DataFrame:
+def table(mirror_interim: Path, lookups) -> pd.DataFrame:
     return build_indicators(
-        MIRROR, lookups["lsoa_town"], lookups["lsoa_lad"], lookups["towns"]
+        mirror_interim, lookups["lsoa_town"], lookups["lsoa_lad"], lookups["towns"]
     ).set_index("town_code")
 
 

@@ -1,4 +1,5 @@
-"""`hopeful prepare`: raw mirror files → validated, tidy LSOA, town and local-authority tables."""
+"""`hopeful prepare`: raw mirror files → data/interim (one validated, tidy table per raw file)
+→ LSOA, town and local-authority tables in data/processed."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import pandas as pd
 
 from hopeful import __version__, atomic, sources
 from hopeful.errors import DataError
-from hopeful.prepare import districts, geography, iod, lsoa
+from hopeful.prepare import districts, geography, iod, lsoa, raw_tables
 
 TOWN_ID_COLUMNS = [
     "town_code",
@@ -208,23 +209,27 @@ def sha256_file(path: Path) -> str:
 
 def prepare(
     raw_dir: Path,
+    interim_dir: Path,
     processed_dir: Path,
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> PrepareReport:
-    """Build every processed table; nothing is written unless all of them validate."""
+    """Read every raw file once into interim_dir, then build every processed table from those
+    tables; nothing is written unless every raw file validates."""
     problems = sources.verify(raw_dir)
     if problems:
         raise DataError(
             "raw data are missing or changed; run `hopeful fetch`:\n  " + "\n  ".join(problems),
             file=raw_dir,
         )
+    progress("reading and validating the raw files into data/interim")
+    raw_tables.write_all(raw_dir, interim_dir, progress)
     progress("reading LSOA tables")
-    table = lsoa.lsoa_table(raw_dir)
-    table["uk_imd_rank_n"] = lsoa.uk_area_count(raw_dir)
+    table = lsoa.lsoa_table(interim_dir)
+    table["uk_imd_rank_n"] = lsoa.uk_area_count(interim_dir)
     progress("building the town universe and lookups")
-    universe = geography.town_universe(raw_dir)
-    lsoa_town = geography.lsoa11_to_town(raw_dir)
-    lsoa_lad = geography.lsoa11_to_lad(raw_dir)
+    universe = geography.town_universe(interim_dir)
+    lsoa_town = geography.lsoa11_to_town(interim_dir)
+    lsoa_lad = geography.lsoa11_to_lad(interim_dir)
     table = table.merge(lsoa_town, on="lsoa11_code", how="left", validate="one_to_one")
     table = table.merge(lsoa_lad, on="lsoa11_code", how="left", validate="one_to_one")
     universe = geography.assign_town_lads(
@@ -234,7 +239,7 @@ def prepare(
     towns = town_table(table, universe)
     towns = towns[[*TOWN_ID_COLUMNS, *[c for c in towns.columns if c not in TOWN_ID_COLUMNS]]]
     validate_towns(towns)
-    las = local_authority_table(table, districts.lsoa11_to_lad19(raw_dir))
+    las = local_authority_table(table, districts.lsoa11_to_lad19(interim_dir))
     lsoa_out = table.drop(columns=["uk_imd_rank_n"])
 
     dictionary = data_dictionary({"towns": towns, "local_authorities": las})
@@ -262,5 +267,5 @@ def prepare(
         processed_dir / "provenance.json", json.dumps(provenance, indent=2, sort_keys=True) + "\n"
     )
     report.outputs.append(processed_dir / "provenance.json")
-    report.coverage = geography.coverage(raw_dir)
+    report.coverage = geography.coverage(interim_dir)
     return report
