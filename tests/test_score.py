@@ -11,6 +11,7 @@ import pytest
 
 from hopeful import clusters, paths, prepare, score
 from hopeful.indicators import catalogue
+from hopeful.scoring.framework import DEFAULT_PATH as FRAMEWORK_PATH
 from hopeful.scoring.framework import load_framework
 
 PREPARED = ["towns.csv", "towns.parquet", "lsoa.parquet", "local_authorities.csv",
@@ -36,7 +37,7 @@ def towns(scored: Path) -> pd.DataFrame:
 
 
 def test_contract_columns(towns: pd.DataFrame) -> None:
-    fw = load_framework(score.default_framework())
+    fw = load_framework(FRAMEWORK_PATH)
     wanted = ["index_score", "index_rank", "index_rank_p05", "index_rank_p95", "index_decile",
               "clusters_full", "clusters_partial", "peer_codes",
               "leave_share_modelled", "leave_share_modelled_p05", "leave_share_modelled_p95"]  # fmt: skip
@@ -86,7 +87,7 @@ def test_every_column_is_in_the_dictionary(scored: Path, towns: pd.DataFrame) ->
 
 
 def test_framework_directions_match_the_catalogue() -> None:
-    fw = load_framework(score.default_framework())
+    fw = load_framework(FRAMEWORK_PATH)
     cat = catalogue().set_index("code")
     for ind in fw.indicators:
         assert ind.direction == int(cat.loc[ind.code, "direction"]), ind.code

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hopeful import processed as processed_mod
 from hopeful import towns as towns_mod
 from hopeful.reports.file_cache import cached_read
 
@@ -69,8 +70,7 @@ class TownView:
 
 
 def _read_towns(path: Path) -> pd.DataFrame:
-    # .copy() consolidates the ~150 columns read_csv leaves as separate blocks.
-    return pd.read_csv(path, dtype={"town_code": str, "lad_code": str}).copy()
+    return processed_mod.read_towns(path.parent)
 
 
 def load_town(processed_dir: str | Path, town: str) -> TownView:
@@ -168,10 +168,9 @@ def sources_html(processed_dir: str | Path) -> str:
 
 
 def _framework():
-    from hopeful import score
-    from hopeful.scoring.framework import load_framework
+    from hopeful.scoring.framework import DEFAULT_PATH, load_framework
 
-    return cached_read(score.default_framework(), load_framework)
+    return cached_read(DEFAULT_PATH, load_framework)
 
 
 def domain_names() -> dict[str, str]:

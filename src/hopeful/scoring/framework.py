@@ -28,6 +28,7 @@ PER_INDICATOR = {
     "goalposts": ("goalposts", "goalposts"),
 }
 STRENGTH_LEVELS = ("domain", "indicator")
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "framework.toml"
 
 
 class FrameworkError(DataError):
