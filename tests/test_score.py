@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from hopeful import clusters, paths, prepare, score
+from hopeful.errors import DataError
 from hopeful.indicators import catalogue
 from hopeful.scoring.framework import DEFAULT_PATH as FRAMEWORK_PATH
 from hopeful.scoring.framework import load_framework
@@ -107,3 +108,64 @@ def test_score_is_deterministic_and_idempotent(scored: Path, tmp_path: Path) -> 
     for name in ["towns.csv", "towns.parquet", "cluster_criteria.csv", "peers.csv",
                  "data_dictionary.csv", "score_summary.json", "models/leave_la.json"]:  # fmt: skip
         assert filecmp.cmp(scored / name, tmp_path / name, shallow=False), name
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    """Inode and mtime: an atomic rewrite changes both, so equal means not rewritten."""
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns
+
+
+def test_rerun_with_nothing_changed_skips_every_step(scored: Path) -> None:
+    before = _identity(scored / "towns.csv")
+    report = score.score(paths.raw_dir(), scored)
+    assert report.ran == []
+    assert report.skipped == [*score.STEPS, "publish"]
+    assert _identity(scored / "towns.csv") == before
+
+
+def test_from_index_reuses_indicators_and_leave_model(scored: Path) -> None:
+    steps = score.default_steps_dir(scored)
+    kept = [steps / "indicators.parquet", steps / "attitudes.parquet",
+            scored / "models" / "leave_la.json"]  # fmt: skip
+    before = [_identity(p) for p in kept]
+    towns_bytes = (scored / "towns.csv").read_bytes()
+    report = score.score(paths.raw_dir(), scored, start="index")
+    assert report.ran == ["index", "publish"]
+    assert [_identity(p) for p in kept] == before
+    assert (scored / "towns.csv").read_bytes() == towns_bytes
+
+
+def test_framework_change_reruns_only_the_index(scored: Path, tmp_path: Path) -> None:
+    text = FRAMEWORK_PATH.read_text(encoding="utf-8")
+    changed = tmp_path / "framework.toml"
+    changed.write_text(text.replace("weight = 1.0", "weight = 3.0", 1), encoding="utf-8")
+    steps = score.default_steps_dir(scored)
+    kept = [steps / "indicators.parquet", scored / "models" / "leave_la.json"]
+    before = [_identity(p) for p in kept]
+    old = pd.read_csv(scored / "towns.csv", dtype={"town_code": str})["index_score"]
+    try:
+        report = score.score(paths.raw_dir(), scored, framework_path=changed)
+        assert report.ran == ["index", "publish"]
+        assert [_identity(p) for p in kept] == before
+        new = pd.read_csv(scored / "towns.csv", dtype={"town_code": str})["index_score"]
+        assert not new.equals(old)
+    finally:
+        report = score.score(paths.raw_dir(), scored)
+    assert report.ran == ["index", "publish"]
+    restored = pd.read_csv(scored / "towns.csv", dtype={"town_code": str})["index_score"]
+    assert restored.equals(old)
+
+
+def test_rewritten_output_is_published_again(scored: Path) -> None:
+    """A towns.csv changed behind score's back (by hand, `prepare --force`) is written again."""
+    good = (scored / "towns.csv").read_bytes()
+    (scored / "towns.csv").write_bytes(good[:-1])
+    report = score.score(paths.raw_dir(), scored)
+    assert report.ran == ["publish"]
+    assert (scored / "towns.csv").read_bytes() == good
+
+
+def test_unknown_step_is_an_error(scored: Path) -> None:
+    with pytest.raises(DataError, match="unknown step 'weights'"):
+        score.score(paths.raw_dir(), scored, start="weights")

@@ -233,7 +233,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--from",
         dest="start",
         choices=["indicators", "index", "attitudes"],
-        help="rerun from this step on, reusing the earlier steps' saved outputs",
+        help="rerun this step and the later steps that read its output (index: not attitudes), "
+        "reusing the other steps' saved outputs",
     )
     score.add_argument(
         "--force", action="store_true", help="rerun every step even when its inputs are unchanged"

@@ -27,7 +27,6 @@ import pandas as pd
 
 from hopeful import atomic, clusters, indicators, peers, sources, stamps
 from hopeful.errors import DataError
-from hopeful.models import area_features, leave, multilevel
 from hopeful.processed import (
     column_dictionary,
     data_dictionary,
@@ -43,6 +42,9 @@ from hopeful.scoring import pipeline
 
 GROUP_COLUMNS = ["size_class", "nation", "region"]
 STEPS = ("indicators", "index", "attitudes")
+# Which earlier steps' tables a step reads: `--from` reruns a step and those that read it.
+# The Leave model reads only prepared data, so a framework change never refits it.
+READS = {"indicators": (), "index": ("indicators",), "attitudes": ()}
 # The code each step runs beyond the package's top-level modules and data (see stamps).
 STEP_CODE = {
     "indicators": ("indicators", "prepare"),
@@ -183,6 +185,8 @@ LEAVE_COLUMNS = {
 
 def leave_estimates(raw_dir: Path, processed_dir: Path) -> pd.DataFrame:
     """Fit the area model (saved to models/leave_la.json) and estimate every town's Leave share."""
+    # Imported here: statsmodels takes seconds to import, and a skipped step needs none of it.
+    from hopeful.models import area_features, leave
     features = area_features.lsoa_features(raw_dir)
     model = leave.fit_leave_model(raw_dir, processed_dir, lsoa_table=features)
     return leave.town_leave_estimates(model, raw_dir, lsoa_table=features)
@@ -297,6 +301,7 @@ def index_step(
 
 def attitudes_step(raw_dir: Path, processed_dir: Path, steps_dir: Path) -> list[Path]:
     """Step 3: the Leave model (models/leave_la.json), town estimates and where they vary."""
+    from hopeful.models import multilevel
     leave = leave_estimates(Path(raw_dir), processed_dir)
     _write_step_table(leave, steps_dir / "attitudes.parquet")
     towns = prepared_towns(processed_dir)
@@ -383,6 +388,15 @@ def _frame_digest(frame: pd.DataFrame) -> str:
     return digest.hexdigest()
 
 
+def _downstream(start: str) -> set[str]:
+    """`start` and every step that reads its table, directly or through another step."""
+    out = {start}
+    for step in STEPS[STEPS.index(start) + 1 :]:
+        if out & set(READS[step]):
+            out.add(step)
+    return out
+
+
 def score(
     raw_dir: Path,
     processed_dir: Path,
@@ -417,7 +431,9 @@ def score(
     step_dir = {n: steps_dir / f"{n}.parquet" for n in STEPS}
 
     def key(step: str, inputs: dict) -> dict:
-        return stamps.step_key(stamps.code_digest(*STEP_CODE[step]), inputs)
+        # The folder too: two processed folders sharing a steps folder must not skip each other.
+        where = {"processed_dir": str(processed_dir.resolve())}
+        return stamps.step_key(stamps.code_digest(*STEP_CODE[step]), inputs, where)
 
     plan: dict[str, tuple[str, Callable[[], list[Path]], Callable[[], dict]]] = {
         "indicators": (
@@ -446,7 +462,7 @@ def score(
     }
 
     report = ScoreReport()
-    forced = set(STEPS[STEPS.index(start) :]) if start else set(STEPS) if force else set()
+    forced = set(STEPS) if force else _downstream(start) if start else set()
     for step in STEPS:
         message, run, make_key = plan[step]
         stamp = steps_dir / f"{step}.stamp.json"

@@ -42,18 +42,19 @@ def stamp_path(processed_dir: Path) -> Path:
     return Path(processed_dir).resolve().parent / "interim" / "prepare.stamp.json"
 
 
-def _key(raw_dir: Path) -> dict:
+def _key(raw_dir: Path, processed_dir: Path) -> dict:
     """Every registered raw file by sha256 (verified before), the fetch record, the code."""
     raw: dict[str, str | Path] = {f"raw/{ds.id}": ds.sha256 for ds in sources.load_registry()}
     if (Path(raw_dir) / "provenance.json").is_file():
         raw["raw/provenance.json"] = Path(raw_dir) / "provenance.json"
-    return stamps.step_key(stamps.code_digest("prepare"), raw)
+    where = {"processed_dir": str(Path(processed_dir).resolve())}
+    return stamps.step_key(stamps.code_digest("prepare"), raw, where)
 
 
 def is_fresh(raw_dir: Path, processed_dir: Path) -> bool:
     """Inputs and code unchanged since the last run, and its outputs still there."""
     shared = all((Path(processed_dir) / n).is_file() for n in SHARED_OUTPUTS)
-    return shared and stamps.is_fresh(stamp_path(processed_dir), _key(raw_dir))
+    return shared and stamps.is_fresh(stamp_path(processed_dir), _key(raw_dir, processed_dir))
 
 
 def town_table(lsoa_table: pd.DataFrame, universe: pd.DataFrame) -> pd.DataFrame:
@@ -207,7 +208,7 @@ def prepare(
     update_provenance(processed_dir, outputs, fields, fresh=True)
     report.outputs.append(processed_dir / "provenance.json")
     stamps.write_stamp(
-        stamp_path(processed_dir), _key(raw_dir), [processed_dir / n for n in OWN_OUTPUTS]
+        stamp_path(processed_dir), _key(raw_dir, processed_dir), [processed_dir / n for n in OWN_OUTPUTS]
     )
     report.coverage = geography.coverage(raw_dir)
     return report
