@@ -187,6 +187,7 @@ def leave_estimates(raw_dir: Path, processed_dir: Path) -> pd.DataFrame:
     """Fit the area model (saved to models/leave_la.json) and estimate every town's Leave share."""
     # Imported here: statsmodels takes seconds to import, and a skipped step needs none of it.
     from hopeful.models import area_features, leave
+
     features = area_features.lsoa_features(raw_dir)
     model = leave.fit_leave_model(raw_dir, processed_dir, lsoa_table=features)
     return leave.town_leave_estimates(model, raw_dir, lsoa_table=features)
@@ -302,6 +303,7 @@ def index_step(
 def attitudes_step(raw_dir: Path, processed_dir: Path, steps_dir: Path) -> list[Path]:
     """Step 3: the Leave model (models/leave_la.json), town estimates and where they vary."""
     from hopeful.models import multilevel
+
     leave = leave_estimates(Path(raw_dir), processed_dir)
     _write_step_table(leave, steps_dir / "attitudes.parquet")
     towns = prepared_towns(processed_dir)

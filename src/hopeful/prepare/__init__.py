@@ -208,7 +208,9 @@ def prepare(
     update_provenance(processed_dir, outputs, fields, fresh=True)
     report.outputs.append(processed_dir / "provenance.json")
     stamps.write_stamp(
-        stamp_path(processed_dir), _key(raw_dir, processed_dir), [processed_dir / n for n in OWN_OUTPUTS]
+        stamp_path(processed_dir),
+        _key(raw_dir, processed_dir),
+        [processed_dir / n for n in OWN_OUTPUTS],
     )
     report.coverage = geography.coverage(raw_dir)
     return report
