@@ -17,7 +17,7 @@ from hopeful import paths, prepare, score
 def main() -> None:
     raw = paths.raw_dir()
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
+        out = Path(tmp) / "processed"  # the steps go to tmp/interim/score
         prepare.prepare(raw, out)
         steps: list[tuple[str, float]] = []
         last = [time.perf_counter()]

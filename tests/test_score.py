@@ -26,7 +26,8 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("scored")
+    # data/processed and data/interim/score, as in the project, so the steps are its own.
+    out = tmp_path_factory.mktemp("scored") / "processed"
     prepare.prepare(paths.raw_dir(), out)
     score.score(paths.raw_dir(), out)
     return out
@@ -102,12 +103,14 @@ def test_cluster_indicators_exist(towns: pd.DataFrame) -> None:
 
 def test_score_is_deterministic_and_idempotent(scored: Path, tmp_path: Path) -> None:
     """Scoring again (on its own output) gives byte-identical files."""
+    processed = tmp_path / "processed"
+    processed.mkdir()
     for name in PREPARED:
-        shutil.copy2(scored / name, tmp_path / name)
-    score.score(paths.raw_dir(), tmp_path)
+        shutil.copy2(scored / name, processed / name)
+    score.score(paths.raw_dir(), processed)
     for name in ["towns.csv", "towns.parquet", "cluster_criteria.csv", "peers.csv",
                  "data_dictionary.csv", "score_summary.json", "models/leave_la.json"]:  # fmt: skip
-        assert filecmp.cmp(scored / name, tmp_path / name, shallow=False), name
+        assert filecmp.cmp(scored / name, processed / name, shallow=False), name
 
 
 def _identity(path: Path) -> tuple[int, int]:
