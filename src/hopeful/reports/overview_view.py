@@ -52,6 +52,22 @@ def cluster_counts(towns: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def sensitivity_intro() -> str:
+    """Markdown about the Monte Carlo choices, from the framework file."""
+    from hopeful.reports import method_text
+    from hopeful.scoring.framework import DEFAULT_PATH, load_framework
+
+    return method_text.sensitivity_intro(load_framework(DEFAULT_PATH))
+
+
+def clusters_intro() -> str:
+    """Markdown about the clusters and the not-assessed rule, from the clusters file."""
+    from hopeful.clusters import load_clusters
+    from hopeful.reports import method_text
+
+    return method_text.clusters_overview_intro(load_clusters())
+
+
 def clusters_by_group(towns: pd.DataFrame, group: str) -> pd.DataFrame:
     """Mean number of clusters a town is fully / partially in, by region or size class."""
     table = towns.groupby(group)[["clusters_full", "clusters_partial"]].mean().round(2)

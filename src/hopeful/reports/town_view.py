@@ -173,6 +173,22 @@ def _framework():
     return cached_read(DEFAULT_PATH, load_framework)
 
 
+def index_intro() -> str:
+    """Markdown about the index method, from the framework file (so it says what was run)."""
+    from hopeful.reports import method_text
+
+    return method_text.index_intro(_framework())
+
+
+def clusters_intro() -> str:
+    """Markdown about the cluster rule, from the clusters file."""
+    from hopeful import clusters as clusters_mod
+    from hopeful.reports import method_text
+
+    config = cached_read(clusters_mod.DEFAULT_PATH, clusters_mod.load_clusters)
+    return method_text.clusters_intro(config)
+
+
 def domain_names() -> dict[str, str]:
     """Domain code → name, from the framework file."""
     return {d.code: d.name for d in _framework().domains}
