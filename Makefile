@@ -54,4 +54,4 @@ browser-deps:
 	bash scripts/install_browser.sh
 
 clean-data:
-	rm -rf data/raw/*/ data/raw/provenance.json data/processed/*.csv data/processed/*.parquet data/processed/*.json
+	rm -rf data/interim data/raw/*/ data/raw/provenance.json data/processed/*.csv data/processed/*.parquet data/processed/*.json

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from hopeful import paths, prepare
+from hopeful.processed import TOWN_ID_COLUMNS, validate_towns
 from hopeful.errors import DataError
 from hopeful.prepare import raw_tables
 
@@ -58,7 +59,7 @@ def test_every_output_is_written(processed: Path) -> None:
 
 
 def test_towns_contract(towns: pd.DataFrame) -> None:
-    assert list(towns.columns[:8]) == prepare.TOWN_ID_COLUMNS
+    assert list(towns.columns[:8]) == TOWN_ID_COLUMNS
     assert towns["town_code"].is_unique
     assert len(towns) >= 1150
     assert set(towns["nation"]) == {"England", "Wales"}
@@ -143,9 +144,9 @@ def test_prepare_is_deterministic(processed: Path, interim_dir: Path, tmp_path: 
 
 def test_invalid_town_table_is_reported_with_row() -> None:
     bad = pd.DataFrame(
-        {c: ["x"] for c in prepare.TOWN_ID_COLUMNS}
+        {c: ["x"] for c in TOWN_ID_COLUMNS}
         | {"town_code": ["E35001042"], "population": [4_000], "size_class": ["small"]}
     )
     with pytest.raises(DataError) as err:
-        prepare.validate_towns(bad)
+        validate_towns(bad)
     assert (err.value.column, err.value.row) == ("population", 2)

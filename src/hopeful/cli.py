@@ -37,8 +37,15 @@ def cmd_prepare(args: argparse.Namespace) -> int:
     from hopeful import prepare
 
     report = prepare.prepare(
-        Path(args.raw_dir), Path(args.interim_dir), Path(args.processed_dir), progress=_say
+        Path(args.raw_dir),
+        Path(args.interim_dir),
+        Path(args.processed_dir),
+        force=args.force,
+        progress=_say,
     )
+    if report.skipped:
+        _say("prepare: inputs unchanged, skipped (use --force)")
+        return 0
     for path in report.outputs:
         _say(f"prepare: wrote {path}")
     for line in prepare_coverage_lines(report.coverage):
@@ -54,6 +61,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         Path(args.processed_dir),
         framework_path=Path(args.framework) if args.framework else None,
         clusters_path=Path(args.clusters) if args.clusters else None,
+        start=args.start,
+        force=args.force,
         progress=_say,
     )
     for path in report.outputs:
@@ -68,10 +77,11 @@ def prepare_coverage_lines(coverage: dict) -> list[str]:
 
 def cmd_report(args: argparse.Namespace) -> int:
 
+    from hopeful import processed as processed_mod
     from hopeful import towns
 
     processed = Path(args.processed_dir)
-    table = towns.read_towns(processed)
+    table = processed_mod.read_towns(processed)
     town = towns.resolve_town(table, args.town)
     slug = towns.slugify(town["town_code"], town["town_name"])
     out = Path(args.out_dir) / "towns" / f"{slug}.html"
@@ -124,10 +134,10 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
 def cmd_consultation_template(args: argparse.Namespace) -> int:
 
-    from hopeful import towns
+    from hopeful import processed, towns
     from hopeful.consultations.template import cli_template
 
-    table = towns.read_towns(Path(args.processed_dir))
+    table = processed.read_towns(Path(args.processed_dir))
     town = towns.resolve_town(table, args.town)
     path = cli_template(town, Path(args.evidence_dir))
     _say(f"consultation: wrote an empty, annotated evidence file for {town['town_name']}: {path}")
@@ -213,6 +223,9 @@ def build_parser() -> argparse.ArgumentParser:
         "local authorities, and write data/processed.",
     )
     add_dirs(prepare, "raw", "interim", "processed")
+    prepare.add_argument(
+        "--force", action="store_true", help="rebuild even when the inputs are unchanged"
+    )
     prepare.set_defaults(func=cmd_prepare)
 
     score = verbs.add_parser(
@@ -220,11 +233,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="build indicators and score the Towns Index, clusters, peers and rank intervals",
         description="Build the town indicators, run the framework file (screening, imputation, "
         "outliers, normalisation, weighting, aggregation, Monte Carlo uncertainty), assign the "
-        "14 clusters and each town's peers, and write the results into towns.csv.",
+        "14 clusters and each town's peers, model the Leave vote, and write the results into "
+        "towns.csv. Steps: indicators -> index -> attitudes; each skips itself when its inputs "
+        "(files, config, code) are unchanged; their own tables live in data/interim/score/.",
     )
     add_dirs(score, "interim", "processed")
     score.add_argument("--framework", help="framework TOML (default: the package's framework.toml)")
     score.add_argument("--clusters", help="clusters TOML (default: the package's clusters.toml)")
+    score.add_argument(
+        "--from",
+        dest="start",
+        choices=["indicators", "index", "attitudes"],
+        help="rerun this step and the later steps that read its output (index: not attitudes), "
+        "reusing the other steps' saved outputs",
+    )
+    score.add_argument(
+        "--force", action="store_true", help="rerun every step even when its inputs are unchanged"
+    )
     score.set_defaults(func=cmd_score)
 
     report = verbs.add_parser(

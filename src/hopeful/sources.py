@@ -23,6 +23,7 @@ from typing import BinaryIO, Literal
 from hopeful import __version__
 from hopeful.atomic import atomic_path, write_text
 from hopeful.errors import ChecksumError, DataError, HopefulError
+from hopeful.processed import sha256_file
 
 REGISTRY = Path(__file__).parent / "data" / "datasets.toml"
 MANIFEST = "provenance.json"
@@ -240,14 +241,6 @@ def dataset(id: str, registry: str | Path | None = None) -> Dataset:
 
 def raw_path(ds: Dataset, raw_dir: str | Path) -> Path:
     return Path(raw_dir) / ds.source / ds.file
-
-
-def sha256_file(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _is_good(path: Path, ds: Dataset) -> bool:

@@ -5,24 +5,13 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from pathlib import Path
 
 import pandas as pd
 
-from hopeful import load
-from hopeful.errors import DataError, TownNotFoundError
+from hopeful.errors import TownNotFoundError
 
 _CODE = re.compile(r"^[A-Za-z]\d{8}$")
 _SHOWN_QUERY = 80
-
-
-def read_towns(processed_dir: str | Path) -> pd.DataFrame:
-    """The processed towns.csv for look-ups; missing or malformed is a DataError, not a traceback."""
-    path = Path(processed_dir) / "towns.csv"
-    if not path.is_file():
-        raise DataError("towns.csv is missing: run `hopeful prepare` first", file=path)
-    text_columns = dict.fromkeys(["town_code", "town_name", "lad_code", "lad_name"], "str")
-    return load.read_csv(path, required=["town_code", "town_name"], dtype=text_columns)
 
 
 def normalise_name(name: str) -> str:

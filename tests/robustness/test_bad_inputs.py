@@ -28,7 +28,7 @@ import pandas as pd
 import pyreadr
 import pytest
 
-from hopeful import indicators, sources, towns
+from hopeful import indicators, processed, sources
 from hopeful.cli import main
 from hopeful.errors import DataError
 from hopeful.indicators import politics
@@ -440,7 +440,7 @@ def vouching_registry(folder: Path, relative: str, bad: Path) -> Path:
     good = f'sha256 = "{ds.sha256}"\nbytes = {ds.bytes}\n'
     assert text.count(good) == 1
     data = bad.read_bytes()
-    vouched = f'sha256 = "{sources.sha256_file(bad)}"\nbytes = {len(data)}\n'
+    vouched = f'sha256 = "{processed.sha256_file(bad)}"\nbytes = {len(data)}\n'
     path = folder / "datasets.toml"
     path.write_text(text.replace(good, vouched), encoding="utf-8")
     return path
@@ -521,7 +521,7 @@ def test_checksum_mismatch_in_the_mirror_is_not_installed(
     ds = sources.dataset("uk_imd_e")
     assert "1 of 43 datasets failed to fetch" in stderr
     assert f"{raw / UK}: dataset uk_imd_e from {mirror / UK}: expected sha256 {ds.sha256}" in stderr
-    assert f"got {sources.sha256_file(mirror / UK)}" in stderr
+    assert f"got {processed.sha256_file(mirror / UK)}" in stderr
     assert "the file was not installed" in stderr
     after = snapshot(raw)
     assert not (raw / UK).exists()
@@ -599,10 +599,10 @@ def test_bad_town_name(
 
 def test_missing_town_table_is_a_data_error(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="towns.csv is missing: run `hopeful prepare` first"):
-        towns.read_towns(tmp_path)
+        processed.read_towns(tmp_path)
     (tmp_path / "towns.csv").write_text("town_code,name\nE35001042,Gravesend\n")
     with pytest.raises(DataError) as caught:
-        towns.read_towns(tmp_path)
+        processed.read_towns(tmp_path)
     assert caught.value.column == "town_name"
 
 
@@ -679,9 +679,9 @@ def indicator_stub(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_bad_framework_file(
     case: BadFramework, tmp_path: Path, capsys: pytest.CaptureFixture, mirror_interim: Path
 ) -> None:
-    from hopeful import score
+    from hopeful.scoring.framework import DEFAULT_PATH as FRAMEWORK_PATH
 
-    text = score.default_framework().read_text(encoding="utf-8")
+    text = FRAMEWORK_PATH.read_text(encoding="utf-8")
     assert text.count(case.old) == 1
     framework = tmp_path / "framework.toml"
     framework.write_text(text.replace(case.old, case.new), encoding="utf-8")

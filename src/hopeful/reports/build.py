@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import __version__, atomic, score
+from hopeful import __version__, atomic, processed
 from hopeful import towns as towns_mod
 from hopeful.clusters import load_clusters
 from hopeful.errors import HopefulError
 from hopeful.reports import batch, index_page, notebook_to_html
+from hopeful.scoring.framework import DEFAULT_PATH as FRAMEWORK_PATH
 from hopeful.scoring.framework import framework_hash
 
 
@@ -24,7 +25,7 @@ def config_key() -> str:
     """Declarative files the notebooks read at render time: a change re-renders every report."""
     return ";".join(
         [
-            f"framework={framework_hash(score.default_framework())}",
+            f"framework={framework_hash(FRAMEWORK_PATH)}",
             f"clusters={load_clusters().sha256}",
         ]
     )
@@ -55,7 +56,7 @@ def render_overview(
     key_file = out_dir / ".overview.key"
     parts = [
         overview.read_bytes(),
-        batch.sha256_files(notebook_to_html.template_files()).encode(),
+        processed.sha256_files(notebook_to_html.template_files()).encode(),
         __version__.encode(),
         config_key().encode(),
         fingerprint.encode(),
@@ -93,7 +94,7 @@ def build_all(
 ) -> str:
     """Town reports, then (unless sharded) the overview and index page; failures raise at the end."""
     processed_dir, out_dir = Path(processed_dir), Path(out_dir)
-    table = towns_mod.read_towns(processed_dir)
+    table = processed.read_towns(processed_dir)
     lines = []
     summary = None
     if render_towns:

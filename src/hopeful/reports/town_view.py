@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hopeful import processed as processed_mod
 from hopeful import towns as towns_mod
 from hopeful.reports.file_cache import cached_read
 
@@ -69,8 +70,7 @@ class TownView:
 
 
 def _read_towns(path: Path) -> pd.DataFrame:
-    # .copy() consolidates the ~150 columns read_csv leaves as separate blocks.
-    return pd.read_csv(path, dtype={"town_code": str, "lad_code": str}).copy()
+    return processed_mod.read_towns(path.parent)
 
 
 def load_town(processed_dir: str | Path, town: str) -> TownView:
@@ -168,10 +168,25 @@ def sources_html(processed_dir: str | Path) -> str:
 
 
 def _framework():
-    from hopeful import score
-    from hopeful.scoring.framework import load_framework
+    from hopeful.scoring.framework import DEFAULT_PATH, load_framework
 
-    return cached_read(score.default_framework(), load_framework)
+    return cached_read(DEFAULT_PATH, load_framework)
+
+
+def index_intro() -> str:
+    """Markdown about the index method, from the framework file (so it says what was run)."""
+    from hopeful.reports import method_text
+
+    return method_text.index_intro(_framework())
+
+
+def clusters_intro() -> str:
+    """Markdown about the cluster rule, from the clusters file."""
+    from hopeful import clusters as clusters_mod
+    from hopeful.reports import method_text
+
+    config = cached_read(clusters_mod.DEFAULT_PATH, clusters_mod.load_clusters)
+    return method_text.clusters_intro(config)
 
 
 def domain_names() -> dict[str, str]:
