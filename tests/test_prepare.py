@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from hopeful import paths, prepare
-from hopeful.processed import TOWN_ID_COLUMNS, validate_towns
 from hopeful.errors import DataError
 from hopeful.prepare import raw_tables
+from hopeful.processed import TOWN_ID_COLUMNS, validate_towns
 
 ROOT = Path(__file__).resolve().parents[1]
 MIRROR = ROOT.parent / "shared" / "data" / "sources"

@@ -27,6 +27,7 @@ import pandas as pd
 
 from hopeful import atomic, clusters, indicators, interim, peers, stamps
 from hopeful.errors import DataError
+from hopeful.prepare import raw_tables
 from hopeful.processed import (
     column_dictionary,
     data_dictionary,
@@ -37,7 +38,6 @@ from hopeful.processed import (
     write_csv,
     write_parquet,
 )
-from hopeful.prepare import raw_tables
 from hopeful.scoring import framework as framework_mod
 from hopeful.scoring import pipeline
 
