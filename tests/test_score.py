@@ -9,25 +9,14 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from hopeful import clusters, paths, prepare, score
+from hopeful import clusters, paths, score
 from hopeful.indicators import catalogue
 from hopeful.scoring.framework import load_framework
 
 PREPARED = ["towns.csv", "towns.parquet", "lsoa.parquet", "local_authorities.csv",
             "data_dictionary.csv", "provenance.json"]  # fmt: skip
 
-pytestmark = pytest.mark.skipif(
-    not (paths.raw_dir() / "provenance.json").is_file(),
-    reason="raw data not fetched: run `make data` (make test does it first)",
-)
-
-
-@pytest.fixture(scope="module")
-def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("scored")
-    prepare.prepare(paths.raw_dir(), out)
-    score.score(paths.raw_dir(), out)
-    return out
+pytestmark = pytest.mark.real_data("raw")
 
 
 @pytest.fixture(scope="module")

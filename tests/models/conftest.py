@@ -2,18 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-
-MIRROR = Path(__file__).resolve().parents[3] / "shared" / "data" / "sources"
-
-
-@pytest.fixture(scope="session")
-def mirror() -> Path:
-    if not MIRROR.is_dir():
-        pytest.skip(f"data mirror not found at {MIRROR}")
-    return MIRROR
 
 
 @pytest.fixture(scope="session")

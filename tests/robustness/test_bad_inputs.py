@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 import pyreadr
 import pytest
+from conftest import MIRROR, PROCESSED
 
 from hopeful import indicators, sources, towns
 from hopeful.cli import main
@@ -34,8 +35,6 @@ from hopeful.prepare import districts, geography, lsoa
 
 from .conftest import (
     FIXTURE,
-    MIRROR,
-    PROCESSED,
     mirror_copy,
     needs_mirror,
     needs_processed,
