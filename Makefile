@@ -11,8 +11,8 @@ NOTEBOOKS := notebooks/town_report.ipynb notebooks/overview.ipynb notebooks/pilo
 ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help setup data reports test test-fast notebooks lint format lab bench clean-data \
-	browser-deps
+.PHONY: help setup data reports test test-fast notebooks scratch lint format lab bench \
+	clean-data browser-deps
 
 help: ## List every target with what it does
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-13s %s\n", $$1, $$2}' \
@@ -45,6 +45,10 @@ test-fast: setup ## Tests that need no real data (no `make data` first), slow on
 
 notebooks: data ## Re-run the committed notebooks for their default town and strip run metadata
 	$(PY) -m hopeful.reports.committed_notebooks $(NOTEBOOKS)
+
+scratch: ## Copy each committed notebook to notebooks/<name>.scratch.ipynb (git ignores them) to explore
+	@for nb in $(NOTEBOOKS); do copy=$${nb%.ipynb}.scratch.ipynb; \
+		if [ -e $$copy ]; then echo "kept $$copy"; else cp $$nb $$copy && echo "wrote $$copy"; fi; done
 
 lint: setup ## ruff format --check and ruff check
 	$(VENV)/bin/ruff format --check src tests benchmarks
