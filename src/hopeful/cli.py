@@ -18,6 +18,7 @@ def _say(message: str) -> None:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    """`hopeful fetch`: copy (or download) every registered raw file and check its sha256."""
     from hopeful import sources
 
     mirror = Path(args.mirror) if args.mirror else paths.default_mirror()
@@ -34,6 +35,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
+    """`hopeful prepare`: raw files to the town, LSOA and authority tables."""
     from hopeful import prepare
 
     report = prepare.prepare(Path(args.raw_dir), Path(args.processed_dir), progress=_say)
@@ -45,6 +47,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    """`hopeful score`: indicators, the index with its uncertainty, clusters, peers, Leave model."""
     from hopeful import score
 
     report = score.score(
@@ -61,11 +64,12 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def prepare_coverage_lines(coverage: dict) -> list[str]:
+    """One `key: value` line per coverage figure, as `hopeful prepare` prints them."""
     return [f"{key}: {value}" for key, value in coverage.items()]
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-
+    """`hopeful report TOWN`: one town's report, rendered now (no cache)."""
     from hopeful import towns
 
     processed = Path(args.processed_dir)
@@ -98,6 +102,7 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def cmd_reports(args: argparse.Namespace) -> int:
+    """`hopeful reports`: every town (cached), the overview and the index page."""
     from hopeful.reports import build
 
     summary = build.build_all(
@@ -121,7 +126,7 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
 
 def cmd_consultation_template(args: argparse.Namespace) -> int:
-
+    """`hopeful consultation-template`: a blank evidence file for one pilot town."""
     from hopeful import towns
     from hopeful.consultations.template import cli_template
 
@@ -134,6 +139,7 @@ def cmd_consultation_template(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `hopeful` argument parser, one sub-command per verb (defaults from the checkout)."""
     root = paths.project_root()
     parser = argparse.ArgumentParser(
         prog="hopeful",
@@ -292,6 +298,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one verb; a HopefulError becomes a one-line message and exit code 2, not a traceback."""
     args = build_parser().parse_args(argv)
     started = time.perf_counter()
     try:

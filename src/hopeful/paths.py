@@ -22,14 +22,17 @@ def project_root() -> Path:
 
 
 def raw_dir() -> Path:
+    """data/raw in the checkout: fetched raw files."""
     return project_root() / "data" / "raw"
 
 
 def processed_dir() -> Path:
+    """data/processed in the checkout: prepared and scored tables."""
     return project_root() / "data" / "processed"
 
 
 def reports_dir() -> Path:
+    """reports/ in the checkout: rendered HTML."""
     return project_root() / "reports"
 
 

@@ -25,11 +25,14 @@ GROUP_COLUMNS = ["size_class", "nation", "region"]
 
 
 def default_framework() -> Path:
+    """The package's framework.toml: the index `hopeful score` builds by default."""
     return Path(str(resources.files("hopeful").joinpath("data/framework.toml")))
 
 
 @dataclass
 class ScoreReport:
+    """What `score` wrote and the summary it recorded in score_summary.json."""
+
     outputs: list[Path] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
 

@@ -12,6 +12,8 @@ import pandas as pd
 from hopeful import load
 from hopeful.errors import DataError, TownNotFoundError
 
+__all__ = ["normalise_name", "read_towns", "resolve_town", "slugify"]
+
 _CODE = re.compile(r"^[A-Za-z]\d{8}$")
 _SHOWN_QUERY = 80
 _QUALIFIER = r"\s*\([^()]*\)\s*$"  # ONS's or our own " (Isle of Wight)" after a town name

@@ -20,6 +20,17 @@ from hopeful.indicators.tidy import wide_counts
 from hopeful.models.poll import schema
 from hopeful.prepare import geography, iod, lsoa
 
+__all__ = [
+    "aggregate_features",
+    "area_results",
+    "census21_counts",
+    "lsoa11_to_area16",
+    "lsoa_features",
+    "skills_percentile",
+    "to_lsoa11",
+    "town_features",
+]
+
 EU_RESULTS = ("eu-referendum-2016", "EU-referendum-result-data.csv")
 LSOA_LTLA21 = ("humaniverse-geographr", "lookup_lsoa11_ltla21.rda")
 LSOA11_LSOA21 = ("humaniverse-geographr", "lookup_lsoa11_lsoa21_ltla22.rda")

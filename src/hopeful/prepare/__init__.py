@@ -33,6 +33,8 @@ N_WALES_LSOA = 1_909
 
 @dataclass
 class PrepareReport:
+    """What `prepare` wrote and how many towns and areas its tables cover."""
+
     outputs: list[Path] = field(default_factory=list)
     coverage: dict = field(default_factory=dict)
 
@@ -192,17 +194,20 @@ def _round_floats(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """Atomic CSV with rounded floats, so outputs are byte-identical run to run."""
     buffer = io.StringIO()
     _round_floats(frame).to_csv(buffer, index=False, lineterminator="\n")
     atomic.write_text(path, buffer.getvalue())
 
 
 def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """Atomic zstd parquet with rounded floats, so outputs are byte-identical run to run."""
     with atomic.atomic_path(path) as tmp:
         _round_floats(frame).to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
 
 
 def sha256_file(path: Path) -> str:
+    """sha256 hex digest of a file's bytes, for provenance.json."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

@@ -12,7 +12,7 @@ from hopeful import __version__, atomic, score
 from hopeful import towns as towns_mod
 from hopeful.clusters import load_clusters
 from hopeful.errors import HopefulError
-from hopeful.reports import batch, index_page, notebook_to_html
+from hopeful.reports import batch, index_page, notebook_to_html, stale
 from hopeful.scoring.framework import framework_hash
 
 # The files under data/processed/ each notebook reads (through town_view, overview_view and
@@ -115,6 +115,8 @@ def build_all(
     """Town reports, then (unless sharded) the overview and index page; failures raise at the end."""
     processed_dir, out_dir = Path(processed_dir), Path(out_dir)
     table = towns_mod.read_towns(processed_dir)
+    if message := stale.stale_scores(processed_dir):
+        progress(f"warning: {message}")
     lines = []
     summary = None
     if render_towns:
