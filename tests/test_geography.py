@@ -11,10 +11,7 @@ from hopeful.errors import DataError
 from hopeful.prepare import geography, raw_tables
 from hopeful.towns import normalise_name
 
-MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "sources"
-needs_mirror = pytest.mark.skipif(
-    not (MIRROR / "ons-lookups").is_dir(), reason=f"data mirror not found at {MIRROR}"
-)
+needs_mirror = pytest.mark.real_data("mirror")
 
 
 @pytest.fixture(scope="module")

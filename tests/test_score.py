@@ -18,15 +18,13 @@ from hopeful.scoring.framework import load_framework
 PREPARED = ["towns.csv", "towns.parquet", "lsoa.parquet", "local_authorities.csv",
             "data_dictionary.csv", "provenance.json"]  # fmt: skip
 
-pytestmark = pytest.mark.skipif(
-    not (paths.raw_dir() / "provenance.json").is_file(),
-    reason="raw data not fetched: run `make data` (make test does it first)",
-)
+pytestmark = pytest.mark.real_data("raw")
 
 
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    # data/processed and data/interim (with its score/ steps), as in the project.
+    """Its own processed/ + interim/ (the tests below change and restore them), not the
+    session's shared `scored`."""
     base = tmp_path_factory.mktemp("scored")
     out = base / "processed"
     prepare.prepare(paths.raw_dir(), base / "interim", out)

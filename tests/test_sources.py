@@ -11,12 +11,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import MIRROR
 
 from hopeful import processed, sources
 from hopeful.errors import ChecksumError, DataError
 
-MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "sources"
-needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"data mirror {MIRROR} is absent")
+needs_mirror = pytest.mark.real_data("mirror")
 
 
 def sha(data: bytes) -> str:

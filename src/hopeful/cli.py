@@ -18,6 +18,7 @@ def _say(message: str) -> None:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    """`hopeful fetch`: copy (or download) every registered raw file and check its sha256."""
     from hopeful import sources
 
     mirror = Path(args.mirror) if args.mirror else paths.default_mirror()
@@ -34,6 +35,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
+    """`hopeful prepare`: raw files to the town, LSOA and authority tables."""
     from hopeful import prepare
 
     report = prepare.prepare(
@@ -54,6 +56,7 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    """`hopeful score`: indicators, the index with its uncertainty, clusters, peers, Leave model."""
     from hopeful import score
 
     report = score.score(
@@ -72,11 +75,12 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def prepare_coverage_lines(coverage: dict) -> list[str]:
+    """One `key: value` line per coverage figure, as `hopeful prepare` prints them."""
     return [f"{key}: {value}" for key, value in coverage.items()]
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-
+    """`hopeful report TOWN`: one town's report, rendered now (no cache)."""
     from hopeful import processed as processed_mod
     from hopeful import towns
 
@@ -110,6 +114,7 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def cmd_reports(args: argparse.Namespace) -> int:
+    """`hopeful reports`: every town (cached), the overview and the index page."""
     from hopeful.reports import build
 
     summary = build.build_all(
@@ -133,7 +138,7 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
 
 def cmd_consultation_template(args: argparse.Namespace) -> int:
-
+    """`hopeful consultation-template`: a blank evidence file for one pilot town."""
     from hopeful import processed, towns
     from hopeful.consultations.template import cli_template
 
@@ -146,6 +151,7 @@ def cmd_consultation_template(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `hopeful` argument parser, one sub-command per verb (defaults from the checkout)."""
     root = paths.project_root()
     parser = argparse.ArgumentParser(
         prog="hopeful",
@@ -326,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one verb; a HopefulError becomes a one-line message and exit code 2, not a traceback."""
     args = build_parser().parse_args(argv)
     started = time.perf_counter()
     try:

@@ -22,6 +22,21 @@ import pandas as pd
 from hopeful.config import REQUIRED, Table, check_sections, finite, read_toml
 from hopeful.errors import DataError
 
+__all__ = [
+    "Cluster",
+    "ClusterConfig",
+    "ClusterConfigError",
+    "Criterion",
+    "PeerSettings",
+    "Rule",
+    "criteria_table",
+    "load_clusters",
+    "membership",
+    "membership_from_criteria",
+    "thresholds",
+    "validate_against",
+]
+
 DEFAULT_PATH = Path(__file__).parent / "data" / "clusters.toml"
 TOWN = "town_code"
 NATION = "nation"
@@ -38,6 +53,8 @@ class ClusterConfigError(DataError):
 
 @dataclass(frozen=True)
 class Criterion:
+    """One criterion of a cluster: an indicator compared above or below a threshold statistic."""
+
     label: str
     indicator: str | None
     compare: str
@@ -51,6 +68,8 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Cluster:
+    """A risk cluster from clusters.toml: its criteria and where it comes from."""
+
     id: str
     name: str
     origin: str
@@ -60,6 +79,8 @@ class Cluster:
 
 @dataclass(frozen=True)
 class Rule:
+    """How many criteria must be assessable and met for full or partial membership."""
+
     min_assessable: int = 3
     partial_missing: int = 1
 
@@ -74,6 +95,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class PeerSettings:
+    """Which features and how many neighbours define a town's peers."""
+
     features: tuple[str, ...] = ("population", "share_65plus", "share_white", "uk_imd_score")
     k: int = 10
     better: int = 5
@@ -84,6 +107,8 @@ class PeerSettings:
 
 @dataclass(frozen=True)
 class ClusterConfig:
+    """clusters.toml read and checked, with its sha256 for provenance."""
+
     path: Path
     sha256: str
     rule: Rule

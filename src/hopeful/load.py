@@ -150,6 +150,7 @@ def read_rda(path: str | Path, *, required: Iterable[str] = ()) -> pd.DataFrame:
 
 
 def require_columns(frame: pd.DataFrame, required: Iterable[str], path: str | Path) -> None:
+    """DataError naming the file and what it has when a required column is missing."""
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise DataError(
@@ -182,6 +183,7 @@ def fail_at(
 
 
 def check_unique(frame: pd.DataFrame, column: str, path: str | Path) -> None:
+    """DataError naming the file, column and first row where `column` repeats a value."""
     dup = frame[column].duplicated(keep="first")
     if dup.any():
         pos = int(dup.to_numpy().nonzero()[0][0])

@@ -22,6 +22,7 @@ def project_root() -> Path:
 
 
 def raw_dir() -> Path:
+    """data/raw in the checkout: fetched raw files."""
     return project_root() / "data" / "raw"
 
 
@@ -31,10 +32,12 @@ def interim_dir() -> Path:
 
 
 def processed_dir() -> Path:
+    """data/processed in the checkout: prepared and scored tables."""
     return project_root() / "data" / "processed"
 
 
 def reports_dir() -> Path:
+    """reports/ in the checkout: rendered HTML."""
     return project_root() / "reports"
 
 

@@ -57,6 +57,8 @@ STEP_CODE = {
 
 @dataclass
 class ScoreReport:
+    """What `score` wrote and the summary it recorded in score_summary.json."""
+
     outputs: list[Path] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
     ran: list[str] = field(default_factory=list)

@@ -89,6 +89,8 @@ class Source:
 
 @dataclass(frozen=True)
 class FetchItem:
+    """What fetch did with one registered file (present, copied or downloaded) and where it is."""
+
     id: str
     action: Action
     path: Path
@@ -96,6 +98,8 @@ class FetchItem:
 
 @dataclass(frozen=True)
 class FetchReport:
+    """Every file's fetch outcome and whether the provenance manifest was rewritten."""
+
     items: tuple[FetchItem, ...]
     manifest: Path
     manifest_written: bool
@@ -235,11 +239,13 @@ def _select(datasets: list[Dataset], ids: Iterable[str] | None, path: Path) -> l
 
 
 def dataset(id: str, registry: str | Path | None = None) -> Dataset:
+    """The registry entry with this id (an unknown id is a DataError naming it)."""
     datasets, _, path = _load(registry)
     return _select(datasets, [id], path)[0]
 
 
 def raw_path(ds: Dataset, raw_dir: str | Path) -> Path:
+    """Where a registered file sits under a raw folder: `<raw_dir>/<source>/<file>`."""
     return Path(raw_dir) / ds.source / ds.file
 
 

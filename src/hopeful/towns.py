@@ -10,8 +10,11 @@ import pandas as pd
 
 from hopeful.errors import TownNotFoundError
 
+__all__ = ["normalise_name", "resolve_town", "slugify"]
+
 _CODE = re.compile(r"^[A-Za-z]\d{8}$")
 _SHOWN_QUERY = 80
+_QUALIFIER = r"\s*\([^()]*\)\s*$"  # ONS's or our own " (Isle of Wight)" after a town name
 
 
 def normalise_name(name: str) -> str:
@@ -32,7 +35,10 @@ def resolve_town(towns: pd.DataFrame, query: str) -> pd.Series:
             return hit.iloc[0]
     wanted = normalise_name(query)
     names = towns["town_name"].map(normalise_name)
-    hit = towns[names == wanted]
+    # A qualified name ("Newport (Isle of Wight)") also answers to its bare name, so "Newport"
+    # names the Welsh town and both qualified ones: ambiguous, not silently the Welsh one.
+    bare = towns["town_name"].str.replace(_QUALIFIER, "", regex=True).map(normalise_name)
+    hit = towns[(names == wanted) | (bare == wanted)]
     if len(hit) == 1:
         return hit.iloc[0]
     if len(hit) > 1:

@@ -6,15 +6,13 @@ import numpy as np
 import pandas as pd
 import pyreadr
 import pytest
+from conftest import MIRROR
 
 from hopeful.indicators import build_indicators, catalogue
 from hopeful.indicators.catalogue import UNIT_RANGES
 from hopeful.prepare import geography
 
-MIRROR = Path(__file__).resolve().parents[3] / "shared" / "data" / "sources"
-pytestmark = pytest.mark.skipif(
-    not (MIRROR / "humaniverse-imd").is_dir(), reason=f"data mirror not found at {MIRROR}"
-)
+pytestmark = pytest.mark.real_data("mirror")
 
 GRAVESEND = "E35001042"
 PORT_TALBOT = "W38000144"

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 import pyreadr
 import pytest
+from conftest import MIRROR, PROCESSED
 
 from hopeful import indicators, processed, sources
 from hopeful.cli import main
@@ -36,8 +37,6 @@ from hopeful.prepare import districts, geography, lsoa, raw_tables
 
 from .conftest import (
     FIXTURE,
-    MIRROR,
-    PROCESSED,
     mirror_copy,
     needs_mirror,
     needs_processed,

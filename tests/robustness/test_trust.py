@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from conftest import MIRROR, PROCESSED, ROOT
 from IPython.core.inputtransformer2 import TransformerManager
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -31,7 +32,7 @@ from hopeful.errors import DataError, TownNotFoundError
 from hopeful.prepare import raw_tables
 from hopeful.reports import batch
 
-from .conftest import FIXTURE, MIRROR, PROCESSED, ROOT, mirror_copy, needs_mirror, needs_processed
+from .conftest import FIXTURE, mirror_copy, needs_mirror, needs_processed
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 PYTHON_FILES = sorted((ROOT / "src" / "hopeful").rglob("*.py"))

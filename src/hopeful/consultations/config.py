@@ -26,6 +26,8 @@ AGGREGATES = ("max", "mean")
 
 @dataclass(frozen=True)
 class Theme:
+    """A consultation theme and the index domains and clusters it corresponds to."""
+
     id: str
     label: str
     description: str
@@ -35,6 +37,8 @@ class Theme:
 
 @dataclass(frozen=True)
 class DataRule:
+    """When the data show concern about a theme: percentile and cluster weights."""
+
     concern_percentile: float = 40.0
     cluster_full: float = 1.0
     cluster_partial: float = 0.5
@@ -43,6 +47,8 @@ class DataRule:
 
 @dataclass(frozen=True)
 class PriorityRule:
+    """How data and voices weigh in a theme's priority score."""
+
     data_weight: float = 0.5
     voice_weight: float = 0.5
     share_weight: float = 0.5
@@ -51,6 +57,8 @@ class PriorityRule:
 
 @dataclass(frozen=True)
 class ThemesConfig:
+    """The themes file read and checked: themes, data rule and priority rule."""
+
     path: Path
     domains: tuple[str, ...]
     themes: tuple[Theme, ...]
@@ -68,6 +76,8 @@ class ThemesConfig:
 
 @dataclass(frozen=True)
 class Action:
+    """A suggested action from actions.toml and the themes and clusters it answers."""
+
     id: str
     title: str
     themes: tuple[str, ...]

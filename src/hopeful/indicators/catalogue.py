@@ -49,6 +49,7 @@ UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
 
 
 def catalogue_path() -> Path:
+    """The package's indicators.csv: the catalogue of every indicator built."""
     return Path(str(resources.files("hopeful").joinpath("data/indicators.csv")))
 
 

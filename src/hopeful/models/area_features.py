@@ -19,6 +19,17 @@ from hopeful.indicators import area_measures, politics
 from hopeful.models.poll import schema
 from hopeful.prepare import geography, iod, lsoa
 
+__all__ = [
+    "aggregate_features",
+    "area_results",
+    "census21_counts",
+    "lsoa11_to_area16",
+    "lsoa_features",
+    "skills_percentile",
+    "to_lsoa11",
+    "town_features",
+]
+
 AGES_18_24 = [str(age) for age in range(18, 25)]
 AGES_18_PLUS = [str(age) for age in range(18, 90)] + ["90+"]
 

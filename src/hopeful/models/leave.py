@@ -24,6 +24,23 @@ from hopeful.errors import DataError
 from hopeful.models import area_features
 from hopeful.prepare import geography
 
+__all__ = [
+    "LeaveModel",
+    "area_pieces",
+    "calibrate_offsets",
+    "coefficient_table",
+    "counting_areas",
+    "cross_validated_r2",
+    "design_matrix",
+    "fit_area_model",
+    "fit_leave_model",
+    "leave_statement",
+    "model_summary",
+    "save_model",
+    "town_leave_estimates",
+    "weighted_r2",
+]
+
 SEED = 20160623
 N_FOLDS = 10
 N_DRAWS = 2000
@@ -94,6 +111,7 @@ def design_matrix(
 
 
 def coefficient_table(params: pd.Series, cov: pd.DataFrame) -> pd.DataFrame:
+    """Estimates with standard errors and 95% intervals from a fit's parameters and covariance."""
     se = np.sqrt(np.diag(cov.loc[params.index, params.index]))
     return pd.DataFrame(
         {
@@ -112,6 +130,7 @@ def _glm(y: np.ndarray, x: pd.DataFrame, weight: np.ndarray):
 
 
 def weighted_r2(y: np.ndarray, fitted: np.ndarray, weight: np.ndarray) -> float:
+    """R² with weights (electorates), as the model's fit is reported."""
     mean = np.average(y, weights=weight)
     return float(1 - np.sum(weight * (y - fitted) ** 2) / np.sum(weight * (y - mean) ** 2))
 

@@ -33,6 +33,8 @@ OWN_OUTPUTS = ("lsoa.parquet", "local_authorities.csv")
 
 @dataclass
 class PrepareReport:
+    """What `prepare` wrote and how many towns and areas its tables cover."""
+
     outputs: list[Path] = field(default_factory=list)
     coverage: dict = field(default_factory=dict)
     skipped: bool = False

@@ -79,6 +79,8 @@ class TownTask:
 
 @dataclass(frozen=True)
 class TownOutcome:
+    """How one town of a batch ended (rendered, cached, failed, timeout...) and in how long."""
+
     town_code: str
     slug: str
     status: str

@@ -7,10 +7,25 @@ from pathlib import Path
 import pandas as pd
 
 from hopeful import processed
+from hopeful.reports.stale import warn_if_stale
+
+__all__ = [
+    "cluster_counts",
+    "clusters_by_group",
+    "leave_fit_table",
+    "leave_model",
+    "leave_variance_table",
+    "load_towns",
+    "most_deprived",
+    "read_processed",
+    "robustness_table",
+    "universe_counts",
+]
 
 
 def load_towns(processed_dir: str | Path) -> pd.DataFrame:
-    """towns.csv, read through the processed-data contract."""
+    """towns.csv through the processed-data contract; warns first if the scores are stale."""
+    warn_if_stale(processed_dir)
     return processed.read_towns(processed_dir)
 
 
@@ -81,6 +96,7 @@ def clusters_by_group(towns: pd.DataFrame, group: str) -> pd.DataFrame:
 
 
 def read_processed(processed_dir: str | Path, name: str) -> pd.DataFrame:
+    """A processed CSV by name, for tables the overview shows as they are."""
     return processed.read_table(processed_dir, name)
 
 
@@ -101,10 +117,12 @@ def robustness_table(processed_dir: str | Path) -> pd.DataFrame:
 
 
 def leave_model(processed_dir: str | Path) -> dict:
+    """The Leave model's fit summary (models/leave_la.json)."""
     return processed.read_json(processed_dir, "models/leave_la.json")
 
 
 def leave_fit_table(model: dict) -> pd.DataFrame:
+    """How well the Leave model fits: areas, R², cross-validated R², method."""
     return pd.DataFrame(
         {
             "Measure": [

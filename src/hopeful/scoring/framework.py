@@ -21,6 +21,22 @@ from hopeful.scoring import aggregate, impute, normalise, weights
 from hopeful.scoring.aggregate import Hierarchy
 from hopeful.scoring.normalise import NormSpec
 
+__all__ = [
+    "Aggregation",
+    "Domain",
+    "Framework",
+    "FrameworkError",
+    "Imputation",
+    "Indicator",
+    "Outliers",
+    "Screening",
+    "Uncertainty",
+    "Weighting",
+    "check_data",
+    "framework_hash",
+    "load_framework",
+]
+
 # Per-indicator normalisation parameters come from [[indicator]] entries, not the method table.
 PER_INDICATOR = {
     "distance_to_target": ("target", "targets"),
@@ -36,6 +52,8 @@ class FrameworkError(DataError):
 
 @dataclass(frozen=True)
 class Domain:
+    """A domain of the index: its weight and, in a hierarchy, its parent."""
+
     code: str
     name: str
     weight: float = 1.0
@@ -45,6 +63,8 @@ class Domain:
 
 @dataclass(frozen=True)
 class Indicator:
+    """An indicator of the index: its domain, direction (+1/-1), weight and target."""
+
     code: str
     name: str
     domain: str
@@ -59,6 +79,8 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Screening:
+    """How much data a unit and an indicator need to take part in the index."""
+
     min_indicator_share: float = 0.65
     min_unit_share: float = 0.5
     drop_units: bool = False
@@ -66,12 +88,16 @@ class Screening:
 
 @dataclass(frozen=True)
 class Imputation:
+    """How missing values are filled: method and the group it is computed within."""
+
     method: str = "mean"
     group: str | None = None
 
 
 @dataclass(frozen=True)
 class Outliers:
+    """When a skewed indicator is winsorised or log-transformed."""
+
     enabled: bool = True
     skew_threshold: float = 2.0
     kurt_threshold: float = 3.5
@@ -90,12 +116,16 @@ class Outliers:
 
 @dataclass(frozen=True)
 class Weighting:
+    """The weighting scheme and its parameters."""
+
     scheme: str = "manual"
     params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Aggregation:
+    """How normalised indicators combine into domains and the index."""
+
     method: str = "arithmetic"
     p: float = 1.0
     offset: float = 1.0
@@ -103,6 +133,8 @@ class Aggregation:
 
 @dataclass(frozen=True)
 class Uncertainty:
+    """The Monte Carlo over method choices: draws, seed and what varies."""
+
     enabled: bool = False
     draws: int = 1000
     seed: int = 0
@@ -119,6 +151,8 @@ class Uncertainty:
 
 @dataclass(frozen=True)
 class Framework:
+    """framework.toml read and checked, with its sha256 for provenance."""
+
     path: Path
     sha256: str
     name: str
