@@ -5,7 +5,8 @@ import pytest
 from conftest import PROCESSED
 
 from hopeful.errors import TownNotFoundError
-from hopeful.towns import normalise_name, read_towns, resolve_town, slugify
+from hopeful.processed import read_towns
+from hopeful.towns import normalise_name, resolve_town, slugify
 
 TOWNS = pd.DataFrame(
     {
