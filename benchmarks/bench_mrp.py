@@ -2,7 +2,7 @@
 
     python benchmarks/bench_mrp.py                       # 3 simulated polls of 5,000
     python benchmarks/bench_mrp.py --seeds 1 2 3 4 5 --respondents 2000 --draws 300
-    python benchmarks/bench_mrp.py --raw data/raw
+    python benchmarks/bench_mrp.py --interim data/interim
 
 Prints the EU referendum area model (n, R2, cross-validated R2, strongest standardised
 predictors), the variance of modelled town Leave shares by level, and, for each simulated
@@ -31,7 +31,9 @@ def _timed(timings: dict[str, float], name: str, func, *args, **kwargs):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--raw", type=Path, default=paths.default_mirror() or paths.raw_dir())
+    parser.add_argument(
+        "--interim", type=Path, default=paths.interim_dir(), help="run `hopeful prepare` first"
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--respondents", type=int, default=5000)
     parser.add_argument("--draws", type=int, default=500)
@@ -39,16 +41,20 @@ def main() -> None:
     args = parser.parse_args()
     timings: dict[str, float] = {}
 
-    table = _timed(timings, "lsoa features", area_features.lsoa_features, args.raw)
+    table = _timed(timings, "lsoa features", area_features.lsoa_features, args.interim)
     model = _timed(
-        timings, "area model (fit + 10-fold CV)", leave.fit_leave_model, args.raw, lsoa_table=table
+        timings,
+        "area model (fit + 10-fold CV)",
+        leave.fit_leave_model,
+        args.interim,
+        lsoa_table=table,
     )
     towns = _timed(
         timings,
         "town estimates (2,000 draws)",
         leave.town_leave_estimates,
         model,
-        args.raw,
+        args.interim,
         lsoa_table=table,
     )
     shares = _timed(

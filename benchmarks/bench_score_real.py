@@ -17,8 +17,8 @@ from hopeful import paths, prepare, score
 def main() -> None:
     raw = paths.raw_dir()
     with tempfile.TemporaryDirectory() as tmp:
-        out = Path(tmp)
-        prepare.prepare(raw, out)
+        out, interim = Path(tmp) / "processed", Path(tmp) / "interim"
+        prepare.prepare(raw, interim, out)
         steps: list[tuple[str, float]] = []
         last = [time.perf_counter()]
 
@@ -28,7 +28,7 @@ def main() -> None:
             last[0] = now
 
         start = time.perf_counter()
-        score.score(raw, out, progress=progress)
+        score.score(interim, out, progress=progress)
         total = time.perf_counter() - start
         steps.append(("writing outputs", time.perf_counter() - last[0]))
         shutil.rmtree(out / "models", ignore_errors=True)

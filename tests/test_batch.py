@@ -21,14 +21,6 @@ from hopeful.reports import batch
 from hopeful.reports import notebook_to_html as render
 
 FIXTURE = Path(__file__).parent / "fixtures" / "mini_report.ipynb"
-TOWNS = """town_code,town_name,population,score,sleep_seconds
-E35000001,Gravesend,53045,12.5,0
-E35000002,Dartford,46844,18.25,0
-E35000004,Hangtown,5000,1.0,60
-E35000005,Slowby,7000,3.0,1.5
-W37000003,Barry,54673,9.75,0
-W37000008,Penarth,27226,11.0,0
-"""
 SLUGS = {
     "E35000001": "e35000001-gravesend",
     "E35000002": "e35000002-dartford",
@@ -52,13 +44,6 @@ def manifest_rows(path: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("processed")
-    (folder / "towns.csv").write_text(TOWNS)
-    return folder
-
-
-@pytest.fixture(scope="module")
 def pool():
     """One worker process, so every town of every test goes through the same warm kernel."""
     with batch.make_executor(1) as executor:
@@ -66,21 +51,21 @@ def pool():
 
 
 @pytest.fixture(scope="module")
-def fresh(processed: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+def fresh(mini_processed: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     """Reference pages: each good town rendered in its own fresh kernel."""
     out = tmp_path_factory.mktemp("fresh")
 
     def one(code: str) -> bytes:
-        params = {"town": code, "processed_dir": str(processed)}
+        params = {"town": code, "processed_dir": str(mini_processed)}
         return render.render_notebook(FIXTURE, params, out / f"{code}.html").html_out.read_bytes()
 
     with ThreadPoolExecutor(2) as threads:
         return dict(zip(GOOD, threads.map(one, GOOD), strict=True))
 
 
-def run(processed: Path, out: Path, codes: list[str], **kw) -> batch.BatchSummary:
+def run(mini_processed: Path, out: Path, codes: list[str], **kw) -> batch.BatchSummary:
     kw.setdefault("progress", False)
-    return batch.run_batch(kw.pop("notebook", FIXTURE), towns(*codes), processed, out, **kw)
+    return batch.run_batch(kw.pop("notebook", FIXTURE), towns(*codes), mini_processed, out, **kw)
 
 
 @pytest.mark.parametrize(
@@ -92,10 +77,10 @@ def run(processed: Path, out: Path, codes: list[str], **kw) -> batch.BatchSummar
     ids=["sorted", "shuffled-after-failure"],
 )
 def test_warm_kernel_output_equals_fresh_kernel(
-    order: list[str], processed: Path, pool, fresh: dict[str, bytes], tmp_path: Path
+    order: list[str], mini_processed: Path, pool, fresh: dict[str, bytes], tmp_path: Path
 ) -> None:
     for step, code in enumerate(order):
-        summary = run(processed, tmp_path / f"step{step}", [code], executor=pool)
+        summary = run(mini_processed, tmp_path / f"step{step}", [code], executor=pool)
         page = tmp_path / f"step{step}" / f"{SLUGS[code]}.html"
         if code in fresh:
             assert summary.outcomes[0].status == "rendered"
@@ -105,7 +90,7 @@ def test_warm_kernel_output_equals_fresh_kernel(
 
 
 def test_cache_skips_unchanged_and_rerenders_what_changed(
-    processed: Path, pool, tmp_path: Path
+    mini_processed: Path, pool, tmp_path: Path
 ) -> None:
     notebook = tmp_path / "nb" / "report.ipynb"
     notebook.parent.mkdir()
@@ -114,7 +99,7 @@ def test_cache_skips_unchanged_and_rerenders_what_changed(
     prints = {c: f"row-{c}-v1" for c in GOOD}
 
     def statuses(**kw) -> dict[str, str]:
-        summary = run(processed, out, GOOD, notebook=notebook, executor=pool, **kw)
+        summary = run(mini_processed, out, GOOD, notebook=notebook, executor=pool, **kw)
         return {o.town_code: o.status for o in summary.outcomes}
 
     assert set(statuses(fingerprints=prints).values()) == {"rendered"}
@@ -151,7 +136,7 @@ def test_cache_skips_unchanged_and_rerenders_what_changed(
     assert "<p>More.</p>" in (out / "e35000001-gravesend.html").read_text()
 
 
-def test_import_side_effects_reach_every_town(processed: Path, pool, tmp_path: Path) -> None:
+def test_import_side_effects_reach_every_town(mini_processed: Path, pool, tmp_path: Path) -> None:
     """A module that styles plots when imported styles every town, not just a kernel's first."""
     folder = tmp_path / "nb"
     folder.mkdir()
@@ -173,16 +158,18 @@ def test_import_side_effects_reach_every_town(processed: Path, pool, tmp_path: P
     )
     notebook = folder / "styled.ipynb"
     notebook.write_text(json.dumps(nb))
-    summary = run(processed, tmp_path / "towns", GOOD, notebook=notebook, executor=pool)
+    summary = run(mini_processed, tmp_path / "towns", GOOD, notebook=notebook, executor=pool)
     assert [o.status for o in summary.outcomes] == ["rendered"] * 3
     for code in GOOD:
         page = (tmp_path / "towns" / f"{SLUGS[code]}.html").read_text()
         assert "title size 7.0\n" in page, code
 
 
-def test_default_fingerprint_follows_processed_files(processed: Path, pool, tmp_path: Path) -> None:
+def test_default_fingerprint_follows_processed_files(
+    mini_processed: Path, pool, tmp_path: Path
+) -> None:
     data = tmp_path / "processed"
-    shutil.copytree(processed, data)
+    shutil.copytree(mini_processed, data)
     out = tmp_path / "towns"
     assert run(data, out, ["E35000001"], executor=pool).counts["rendered"] == 1
     assert run(data, out, ["E35000001"], executor=pool).counts["cached"] == 1
@@ -190,9 +177,9 @@ def test_default_fingerprint_follows_processed_files(processed: Path, pool, tmp_
     assert run(data, out, ["E35000001"], executor=pool).counts["rendered"] == 1
 
 
-def test_raising_town_fails_alone(processed: Path, pool, tmp_path: Path) -> None:
+def test_raising_town_fails_alone(mini_processed: Path, pool, tmp_path: Path) -> None:
     out = tmp_path / "towns"
-    summary = run(processed, out, ["W37000003", "E35999999", "E35000001"], executor=pool)
+    summary = run(mini_processed, out, ["W37000003", "E35999999", "E35000001"], executor=pool)
     assert [(o.town_code, o.status) for o in summary.outcomes] == [
         ("E35000001", "rendered"),
         ("E35999999", "failed"),
@@ -211,12 +198,17 @@ def test_raising_town_fails_alone(processed: Path, pool, tmp_path: Path) -> None
 
 @pytest.mark.slow
 def test_hanging_town_times_out_and_the_worker_recovers(
-    processed: Path, pool, fresh: dict[str, bytes], tmp_path: Path
+    mini_processed: Path, pool, fresh: dict[str, bytes], tmp_path: Path
 ) -> None:
     out = tmp_path / "towns"
     started = time.perf_counter()
     summary = run(
-        processed, out, ["E35000004", "E35000001"], executor=pool, timeout_per_town=2, retries=1
+        mini_processed,
+        out,
+        ["E35000004", "E35000001"],
+        executor=pool,
+        timeout_per_town=2,
+        retries=1,
     )
     elapsed = time.perf_counter() - started
     by_code = {o.town_code: o for o in summary.outcomes}
@@ -226,7 +218,7 @@ def test_hanging_town_times_out_and_the_worker_recovers(
     assert by_code["E35000004"].seconds >= 4  # two attempts of 2 s each
     assert elapsed < 40
     assert (out / "e35000001-gravesend.html").read_bytes() == fresh["E35000001"]
-    again = run(processed, tmp_path / "after", ["E35000002"], executor=pool)
+    again = run(mini_processed, tmp_path / "after", ["E35000002"], executor=pool)
     assert again.outcomes[0].status == "rendered"
     assert (tmp_path / "after" / "e35000002-dartford.html").read_bytes() == fresh["E35000002"]
 
@@ -252,15 +244,17 @@ def test_shard_slice_partitions_sorted_codes() -> None:
             batch.shard_slice(codes, bad)
 
 
-def test_shards_write_their_own_cache_and_manifest(processed: Path, pool, tmp_path: Path) -> None:
+def test_shards_write_their_own_cache_and_manifest(
+    mini_processed: Path, pool, tmp_path: Path
+) -> None:
     out = tmp_path / "towns"
-    first = run(processed, out, GOOD, executor=pool, shard=(0, 2))
-    second = run(processed, out, GOOD, executor=pool, shard=(1, 2))
+    first = run(mini_processed, out, GOOD, executor=pool, shard=(0, 2))
+    second = run(mini_processed, out, GOOD, executor=pool, shard=(1, 2))
     assert [o.town_code for o in first.outcomes] == ["E35000001", "W37000003"]
     assert [o.town_code for o in second.outcomes] == ["E35000002"]
     assert first.manifest == tmp_path / "manifest.shard-0-of-2.csv"
     assert (out / ".cache.shard-1-of-2.json").is_file()
-    whole = run(processed, out, GOOD, executor=pool)
+    whole = run(mini_processed, out, GOOD, executor=pool)
     assert [o.status for o in whole.outcomes] == ["cached"] * 3
 
 
@@ -274,17 +268,17 @@ def test_shards_write_their_own_cache_and_manifest(processed: Path, pool, tmp_pa
     ],
 )
 def test_bad_batch_arguments_are_refused(
-    towns_arg: list[tuple[str, str]], kw: dict, message: str, processed: Path, tmp_path: Path
+    towns_arg: list[tuple[str, str]], kw: dict, message: str, mini_processed: Path, tmp_path: Path
 ) -> None:
     with pytest.raises(batch.HopefulError, match=message):
-        batch.run_batch(FIXTURE, towns_arg, processed, tmp_path / "towns", **kw)
+        batch.run_batch(FIXTURE, towns_arg, mini_processed, tmp_path / "towns", **kw)
     with pytest.raises(batch.HopefulError, match="processed data folder not found"):
         batch.run_batch(FIXTURE, [("E35000001", "a")], tmp_path / "nope", tmp_path / "towns")
     assert not (tmp_path / "towns").exists()
 
 
 @pytest.mark.slow
-def test_dask_local_cluster(processed: Path, fresh: dict[str, bytes], tmp_path: Path) -> None:
+def test_dask_local_cluster(mini_processed: Path, fresh: dict[str, bytes], tmp_path: Path) -> None:
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(
         n_workers=1,
@@ -293,7 +287,9 @@ def test_dask_local_cluster(processed: Path, fresh: dict[str, bytes], tmp_path: 
         host="127.0.0.1",
         dashboard_address=None,
     ) as cluster:
-        summary = run(processed, tmp_path / "towns", GOOD, dask_address=cluster.scheduler_address)
+        summary = run(
+            mini_processed, tmp_path / "towns", GOOD, dask_address=cluster.scheduler_address
+        )
         with distributed.Client(cluster.scheduler_address) as client:
             still_running = client.run(batch.shutdown_warm_kernels)
     assert [o.status for o in summary.outcomes] == ["rendered"] * 3
@@ -321,7 +317,7 @@ if __name__ == "__main__":
 @pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_signal_stops_cleanly_and_the_next_run_resumes(
-    signum: int, processed: Path, pool, tmp_path: Path
+    signum: int, mini_processed: Path, pool, tmp_path: Path
 ) -> None:
     script = tmp_path / "run.py"
     script.write_text(textwrap.dedent(_INTERRUPTIBLE))
@@ -329,7 +325,14 @@ def test_signal_stops_cleanly_and_the_next_run_resumes(
     out = tmp_path / "towns"
     # E35000005 takes 1.5 s, so the signal lands while it runs; in flight: 2 towns with 1 job
     codes = ["E35000001", "E35000005", "W37000003", "W37000008"]
-    args = [sys.executable, script, FIXTURE, processed, out, *(f"{c}:{SLUGS[c]}" for c in codes)]
+    args = [
+        sys.executable,
+        script,
+        FIXTURE,
+        mini_processed,
+        out,
+        *(f"{c}:{SLUGS[c]}" for c in codes),
+    ]
     env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(runtime)}
     proc = subprocess.Popen(args, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     cache = out / ".cache.json"
@@ -354,6 +357,6 @@ def test_signal_stops_cleanly_and_the_next_run_resumes(
     ]
     assert leftovers == []
 
-    resumed = run(processed, out, codes, executor=pool)
+    resumed = run(mini_processed, out, codes, executor=pool)
     assert {o.town_code for o in resumed.outcomes if o.status == "cached"} == done
     assert {o.status for o in resumed.outcomes} <= {"cached", "rendered"}

@@ -300,7 +300,7 @@ def test_peer_settings_validation(tmp_path):
         ('features = ["x"]\nlog = ["z"]', "log names columns that are not features: z"),
         ('features = ["x", "x"]', "without repeats"),
         ("k = 0", "at least 1"),
-        ("categorical = { region = -1 }", "categorical.region must be a number >= 0"),
+        ("categorical = { region = -1 }", "categorical.region must be a number >= 0 \\(or inf\\)"),
     ]:
         with pytest.raises(ClusterConfigError, match=pattern):
             load_clusters(write(tmp_path, GOOD + "[peers]\n" + extra + "\n"))

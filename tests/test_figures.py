@@ -12,8 +12,8 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from hopeful.reports import figures  # noqa: E402
 from hopeful.models import figures as model_figures  # noqa: E402
+from hopeful.reports import figures  # noqa: E402
 
 
 @pytest.fixture()

@@ -6,24 +6,22 @@ import pandas as pd
 import pyreadr
 import pytest
 
+from hopeful import sources
 from hopeful.errors import DataError
-from hopeful.prepare import geography
+from hopeful.prepare import geography, raw_tables
 from hopeful.towns import normalise_name
 
-MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "sources"
-needs_mirror = pytest.mark.skipif(
-    not (MIRROR / "ons-lookups").is_dir(), reason=f"data mirror not found at {MIRROR}"
-)
+needs_mirror = pytest.mark.real_data("mirror")
 
 
 @pytest.fixture(scope="module")
-def universe() -> pd.DataFrame:
-    return geography.town_universe(MIRROR)
+def universe(mirror_interim: Path) -> pd.DataFrame:
+    return geography.town_universe(mirror_interim)
 
 
 @pytest.fixture(scope="module")
-def lsoa_town() -> pd.DataFrame:
-    return geography.lsoa11_to_town(MIRROR)
+def lsoa_town(mirror_interim: Path) -> pd.DataFrame:
+    return geography.lsoa11_to_town(mirror_interim)
 
 
 def _town(universe: pd.DataFrame, code: str) -> pd.Series:
@@ -91,13 +89,13 @@ def test_size_class_and_population_agree(universe):
 
 
 @needs_mirror
-def test_welsh_places_follow_the_rule(universe):
+def test_welsh_places_follow_the_rule(universe, mirror_interim):
     by_name = universe[universe["nation"] == "Wales"].set_index("town_name")["size_class"]
     assert "Cardiff" not in by_name.index  # Cardiff BUASD is over 225,000: a city
     assert by_name[["Swansea", "Newport"]].tolist() == ["large", "large"]
     medium = ["Wrexham", "Barry", "Bridgend", "Merthyr Tydfil"]
     assert by_name[medium].tolist() == ["medium"] * 4
-    cardiff = geography.welsh_units(MIRROR).set_index("town_code").loc["W38000130"]
+    cardiff = geography.welsh_units(mirror_interim).set_index("town_code").loc["W38000130"]
     assert cardiff["population"] > 225_000 and pd.isna(cardiff["size_class"])
 
 
@@ -132,8 +130,8 @@ def test_lsoa_to_town_lookup(universe, lsoa_town):
 
 
 @needs_mirror
-def test_candidates_cover_every_lsoa():
-    cand = geography.lsoa11_to_town_candidates(MIRROR)
+def test_candidates_cover_every_lsoa(mirror_interim):
+    cand = geography.lsoa11_to_town_candidates(mirror_interim)
     assert len(cand) == 34_753 and cand["lsoa11_code"].is_unique
     orphans = cand[cand["fit_source"] == "msoa11"]
     assert sorted(orphans["lsoa11_code"]) == ["E01032522", "E01032540", "E01032608", "E01033730"]
@@ -146,29 +144,29 @@ def test_candidates_cover_every_lsoa():
 
 
 @needs_mirror
-def test_lad_lookups():
-    lads = geography.lsoa11_to_lad(MIRROR)
+def test_lad_lookups(mirror_interim):
+    lads = geography.lsoa11_to_lad(mirror_interim)
     assert list(lads.columns) == ["lsoa11_code", "lad_code", "lad_name"]
     assert len(lads) == 34_753 and lads["lad_code"].nunique() == 331
-    regions = geography.lad_to_region(MIRROR).set_index("lad_code")
+    regions = geography.lad_to_region(mirror_interim).set_index("lad_code")
     assert len(regions) == 331
     assert (regions.loc[regions.index.str.startswith("W"), "region_name"] == "Wales").sum() == 22
     assert regions.loc["E07000109", "region_name"] == "South East"
 
 
 @needs_mirror
-def test_cities_and_calibration():
-    cities = geography.english_cities(MIRROR)
+def test_cities_and_calibration(mirror_interim):
+    cities = geography.english_cities(mirror_interim)
     assert len(cities) == 18 and (cities["population"] > 225_000).all()
-    fit = geography.english_population_fit(MIRROR)
+    fit = geography.english_population_fit(mirror_interim)
     assert len(fit) == 1081  # every English town but Cambourne
     assert fit["ratio"].median() == pytest.approx(0.993, abs=0.001)
-    assert geography.population_calibration(MIRROR) == pytest.approx(0.959, abs=0.001)
+    assert geography.population_calibration(mirror_interim) == pytest.approx(0.959, abs=0.001)
 
 
 @needs_mirror
-def test_coverage_figures(universe):
-    figures = geography.coverage(MIRROR)
+def test_coverage_figures(universe, mirror_interim):
+    figures = geography.coverage(mirror_interim)
     assert figures["towns"] == len(universe)
     assert figures["towns_wales_small"] == 78
     assert figures["towns_with_lsoa"] == len(universe) - 1
@@ -254,46 +252,57 @@ def test_disambiguate_names_uses_local_authority():
         geography.disambiguate_names(clash)
 
 
+ENGLISH_TOWNS = "towns_english_education"
+
+
 def _write_english_list(raw_dir: Path, rows: list[str]) -> None:
-    folder = raw_dir / geography.ENGLISH_TOWNS[0]
-    folder.mkdir(parents=True)
-    header = "town_code,town_name,population,size,region,coastal,job_density,income"
-    (folder / geography.ENGLISH_TOWNS[1]).write_text("\n".join([header, *rows]) + "\n")
+    path = sources.raw_path(sources.dataset(ENGLISH_TOWNS), raw_dir)
+    path.parent.mkdir(parents=True)
+    header = (
+        "town_code,town_name,population,size,region,coastal,job_density,income,"
+        "education_score,perc_age_18_l3,perc_age_19_full_time_higher_ed"
+    )
+    path.write_text("\n".join([header, *rows]) + "\n")
 
 
 def test_english_list_validates_codes_and_sizes(tmp_path):
-    city = "E35001166,Birmingham BUASD,1085810,City,West Midlands,Non-coastal,Working,Cities"
+    city = (
+        "E35001166,Birmingham BUASD,1085810,City,West Midlands,Non-coastal,Working,Cities,NA,NA,NA"
+    )
     town = (
         "E35001042,Gravesend BUASD,55467,Medium Towns,South East,Non-coastal,Residential,"
-        "Mid deprivation towns"
+        "Mid deprivation towns,-0.5,50.1,30.2"
     )
-    _write_english_list(tmp_path / "ok", [town, city, "NA,Not BUA,NA,Not BUA,NA,NA,NA,NA"])
-    cities = geography.english_cities(tmp_path / "ok")
+    blank = "NA,Not BUA,NA,Not BUA,NA,NA,NA,NA,NA,NA,NA"
+    _write_english_list(tmp_path / "ok", [town, city, blank])
+    raw_tables.write_all(tmp_path / "ok", tmp_path / "interim", ids=[ENGLISH_TOWNS])
+    cities = geography.english_cities(tmp_path / "interim")
     assert cities[["town_code", "town_name"]].values.tolist() == [["E35001166", "Birmingham"]]
 
     _write_english_list(tmp_path / "code", [town, city.replace("E35001166", "E02001166")])
     with pytest.raises(DataError) as err:
-        geography.english_cities(tmp_path / "code")
+        raw_tables.read(tmp_path / "code", ENGLISH_TOWNS)
     assert (err.value.column, err.value.row) == ("town_code", 3)
     assert err.value.file.endswith("english_education.csv")
 
     _write_english_list(tmp_path / "size", [town.replace("55467", "15467")])
     with pytest.raises(DataError) as err:
-        geography.english_cities(tmp_path / "size")
+        raw_tables.read(tmp_path / "size", ENGLISH_TOWNS)
     assert (err.value.column, err.value.row) == ("size", 2)
 
 
 def test_lad_lookup_rejects_wrong_code_kind(tmp_path):
-    folder = tmp_path / geography.LSOA11_TO_LAD[0]
-    folder.mkdir()
+    path = sources.raw_path(sources.dataset("lookup_lsoa11_ltla21"), tmp_path)
+    path.parent.mkdir()
     frame = pd.DataFrame(
         {
             "lsoa11_code": ["W01000001", "W01000002"],
+            "lsoa11_name": ["A 001A", "B 001A"],
             "ltla21_code": ["W06000001", "W02000001"],
             "ltla21_name": ["A", "B"],
         }
     )
-    pyreadr.write_rdata(str(folder / geography.LSOA11_TO_LAD[1]), frame, df_name="lookup")
+    pyreadr.write_rdata(str(path), frame, df_name="lookup")
     with pytest.raises(DataError) as err:
-        geography.lsoa11_to_lad(tmp_path)
+        raw_tables.read(tmp_path, "lookup_lsoa11_ltla21")
     assert (err.value.column, err.value.row) == ("ltla21_code", 3)

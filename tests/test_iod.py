@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import MIRROR
 
 from hopeful.errors import DataError
 from hopeful.load import read_csv, read_rda
 from hopeful.prepare.iod import aggregate, extent_weight, rank_to_percentile, weighted_mean
 
-MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "sources"
 REFERENCE = Path(__file__).resolve().parent / "data" / "iod2019_lad_summaries_reference.csv"
 REFERENCE_SOURCES = Path(__file__).resolve().parent / "data" / "iod2019_lad_summaries_sources.csv"
 N_ENGLAND = 32_844  # LSOAs (2011) in IoD2019
@@ -318,10 +318,7 @@ def test_all_in_most_deprived_decile_gives_one_and_none_gives_zero():
 
 # ---------------------------------------------------------------- real data (mirror)
 
-needs_mirror = pytest.mark.skipif(
-    not (MIRROR / "humaniverse-imd" / "imd2019_england_lsoa11.rda").is_file(),
-    reason=f"open-data mirror not found at {MIRROR}",
-)
+needs_mirror = pytest.mark.real_data("mirror")
 # Districts of 2019 merged into these 2021 unitary authorities (Buckinghamshire 2020,
 # North/West Northamptonshire 2021); IoD2019 File 10 still lists the old districts.
 MERGED_2021 = {"E06000060", "E06000061", "E06000062"}

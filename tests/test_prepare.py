@@ -10,31 +10,27 @@ import pytest
 
 from hopeful import paths, prepare
 from hopeful.errors import DataError
+from hopeful.prepare import raw_tables
+from hopeful.processed import TOWN_ID_COLUMNS, validate_towns
 
 ROOT = Path(__file__).resolve().parents[1]
-MIRROR = ROOT.parent / "shared" / "data" / "sources"
 REFERENCE = ROOT / "tests" / "data" / "iod2019_lad_summaries_reference.csv"
 
-pytestmark = pytest.mark.skipif(
-    not (paths.raw_dir() / "provenance.json").is_file(),
-    reason="raw data not fetched: run `make data` (make test does it first)",
-)
+pytestmark = pytest.mark.real_data("raw")
 
 
 @pytest.fixture(scope="module")
-def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("processed")
-    prepare.prepare(paths.raw_dir(), out)
-    return out
+def towns(prepared: Path) -> pd.DataFrame:
+    return pd.read_csv(prepared / "towns.csv", dtype={"town_code": str})
 
 
-@pytest.fixture(scope="module")
-def towns(processed: Path) -> pd.DataFrame:
-    return pd.read_csv(processed / "towns.csv", dtype={"town_code": str})
+def test_every_reader_writes_its_interim_table(prepared: Path) -> None:
+    written = {p.name for p in (prepared.parent / "interim").glob("*.parquet")}
+    assert written == {f"{dataset_id}.parquet" for dataset_id in raw_tables.READERS}
 
 
-def test_every_output_is_written(processed: Path) -> None:
-    names = {p.name for p in processed.iterdir()}
+def test_every_output_is_written(prepared: Path) -> None:
+    names = {p.name for p in prepared.iterdir()}
     assert {
         "towns.csv",
         "towns.parquet",
@@ -47,7 +43,7 @@ def test_every_output_is_written(processed: Path) -> None:
 
 
 def test_towns_contract(towns: pd.DataFrame) -> None:
-    assert list(towns.columns[:8]) == prepare.TOWN_ID_COLUMNS
+    assert list(towns.columns[:8]) == TOWN_ID_COLUMNS
     assert towns["town_code"].is_unique
     assert len(towns) >= 1150
     assert set(towns["nation"]) == {"England", "Wales"}
@@ -75,9 +71,9 @@ def test_pilot_towns_are_present(
     assert (row["town_name"], row["nation"], row["lad_name"]) == (name, nation, lad)
 
 
-def test_town_measures_by_hand(processed: Path, towns: pd.DataFrame) -> None:
+def test_town_measures_by_hand(prepared: Path, towns: pd.DataFrame) -> None:
     """Gravesend's IMD score and 65+ share recomputed from its LSOA rows."""
-    lsoa = pd.read_parquet(processed / "lsoa.parquet")
+    lsoa = pd.read_parquet(prepared / "lsoa.parquet")
     mine = lsoa[lsoa["town_code"] == "E35001042"]
     row = towns.set_index("town_code").loc["E35001042"]
     weights = mine["population"]
@@ -91,9 +87,9 @@ def test_town_measures_by_hand(processed: Path, towns: pd.DataFrame) -> None:
     assert row["imd19_proportion"] == pytest.approx(in_top10 / len(mine), abs=1e-6)
 
 
-def test_local_authorities_match_mhclg_file_10(processed: Path) -> None:
+def test_local_authorities_match_mhclg_file_10(prepared: Path) -> None:
     """Proportions are count ratios, so they must equal the published IoD2019 values."""
-    las = pd.read_csv(processed / "local_authorities.csv").set_index("lad_code")
+    las = pd.read_csv(prepared / "local_authorities.csv").set_index("lad_code")
     assert (las.index.str.startswith("E")).all() and len(las) == 317
     ref = pd.read_csv(REFERENCE)
     ref = ref[(ref["domain"] == "IMD")].dropna(subset=["proportion_most_deprived_10pct"])
@@ -107,15 +103,20 @@ def test_local_authorities_match_mhclg_file_10(processed: Path) -> None:
         assert las[col].between(0, 1).all()
 
 
-def test_data_dictionary_covers_every_column(processed: Path, towns: pd.DataFrame) -> None:
-    dictionary = pd.read_csv(processed / "data_dictionary.csv")
+def test_data_dictionary_covers_every_column(prepared: Path, towns: pd.DataFrame) -> None:
+    dictionary = pd.read_csv(prepared / "data_dictionary.csv")
     listed = set(dictionary.loc[dictionary["table"] == "towns", "column"])
     assert listed == set(towns.columns)
     assert dictionary[["meaning", "unit", "source", "year"]].notna().all().all()
 
 
-def test_prepare_is_deterministic(processed: Path, tmp_path: Path) -> None:
-    prepare.prepare(paths.raw_dir(), tmp_path)
+def test_prepare_is_deterministic(prepared: Path, tmp_path: Path) -> None:
+    prepare.prepare(paths.raw_dir(), tmp_path / "interim", tmp_path)
+    for dataset_id in raw_tables.READERS:
+        name = f"{dataset_id}.parquet"
+        assert filecmp.cmp(
+            prepared.parent / "interim" / name, tmp_path / "interim" / name, shallow=False
+        ), name
     for name in [
         "towns.csv",
         "towns.parquet",
@@ -124,14 +125,14 @@ def test_prepare_is_deterministic(processed: Path, tmp_path: Path) -> None:
         "data_dictionary.csv",
         "provenance.json",
     ]:
-        assert filecmp.cmp(processed / name, tmp_path / name, shallow=False), name
+        assert filecmp.cmp(prepared / name, tmp_path / name, shallow=False), name
 
 
 def test_invalid_town_table_is_reported_with_row() -> None:
     bad = pd.DataFrame(
-        {c: ["x"] for c in prepare.TOWN_ID_COLUMNS}
+        {c: ["x"] for c in TOWN_ID_COLUMNS}
         | {"town_code": ["E35001042"], "population": [4_000], "size_class": ["small"]}
     )
     with pytest.raises(DataError) as err:
-        prepare.validate_towns(bad)
+        validate_towns(bad)
     assert (err.value.column, err.value.row) == ("population", 2)

@@ -19,25 +19,13 @@ from nbconvert import HTMLExporter
 from hopeful.reports import notebook_to_html as render
 
 NOTEBOOK = Path(__file__).parent / "fixtures" / "mini_report.ipynb"
-TOWNS = """town_code,town_name,population,score,sleep_seconds
-E35000001,Gravesend,53045,12.5,0
-E35000002,Dartford,46844,18.25,0
-W37000003,Barry,54673,9.75,60
-"""
 
 
 @pytest.fixture(scope="module")
-def processed(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("processed")
-    (folder / "towns.csv").write_text(TOWNS)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def gravesend(processed: Path, tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
+def gravesend(mini_processed: Path, tmp_path_factory: pytest.TempPathFactory) -> list[bytes]:
     """Gravesend rendered twice in fresh kernels (in parallel threads), as bytes."""
     out = tmp_path_factory.mktemp("pages")
-    params = {"town": "E35000001", "processed_dir": str(processed)}
+    params = {"town": "E35000001", "processed_dir": str(mini_processed)}
     with ThreadPoolExecutor(2) as pool:
         results = list(
             pool.map(
@@ -56,12 +44,12 @@ def test_same_inputs_give_byte_identical_html(gravesend: list[bytes]) -> None:
 
 
 @pytest.fixture(scope="module")
-def plain_run(processed: Path) -> nbformat.NotebookNode:
+def plain_run(mini_processed: Path) -> nbformat.NotebookNode:
     """Gravesend executed by plain `papermill.execute_notebook`, none of our kernel handling."""
     return papermill.execute_notebook(
         str(NOTEBOOK),
         None,
-        parameters={"town": "E35000001", "processed_dir": str(processed)},
+        parameters={"town": "E35000001", "processed_dir": str(mini_processed)},
         kernel_name="hopeful",
         cwd=str(NOTEBOOK.parent),
         extra_arguments=list(render.KERNEL_ARGS),
@@ -93,7 +81,9 @@ def test_report_exporter_is_nbconvert_without_its_reserialisation(
     assert f'alt="{render.DEFAULT_ALT}"' in ours
 
 
-def test_page_shows_outputs_only_and_loads_nothing(gravesend: list[bytes], processed: Path) -> None:
+def test_page_shows_outputs_only_and_loads_nothing(
+    gravesend: list[bytes], mini_processed: Path
+) -> None:
     page = gravesend[0].decode()
     assert page.startswith("<!DOCTYPE html>")
     assert "<title>Gravesend</title>" in page
@@ -102,7 +92,7 @@ def test_page_shows_outputs_only_and_loads_nothing(gravesend: list[bytes], proce
     assert "towns rendered by this kernel: 1\n" in page
     # inputs, prompts and both parameter cells are gone
     assert "read_csv" not in page and "sns.barplot" not in page
-    assert "processed_dir" not in page and str(processed) not in page
+    assert "processed_dir" not in page and str(mini_processed) not in page
     assert 'id="cell-id=parameters"' not in page
     assert "In&nbsp;[" not in page and "Out[" not in page
     # offline: no scripts, stylesheets, fonts or remote images
@@ -130,10 +120,12 @@ def test_figure_is_embedded_png_without_software_text(gravesend: list[bytes]) ->
     assert b"tEXt" not in chunks and b"Matplotlib" not in png
 
 
-def test_notebook_error_names_the_cell_and_writes_nothing(processed: Path, tmp_path: Path) -> None:
+def test_notebook_error_names_the_cell_and_writes_nothing(
+    mini_processed: Path, tmp_path: Path
+) -> None:
     out = tmp_path / "nowhere.html"
     out.write_text("previous good report")
-    params = {"town": "E35999999", "processed_dir": str(processed)}
+    params = {"town": "E35999999", "processed_dir": str(mini_processed)}
     with pytest.raises(render.RenderError) as caught:
         render.render_notebook(NOTEBOOK, params, out)
     message = str(caught.value)
@@ -144,15 +136,15 @@ def test_notebook_error_names_the_cell_and_writes_nothing(processed: Path, tmp_p
     assert [p.name for p in tmp_path.iterdir()] == ["nowhere.html"]
 
 
-def test_hung_notebook_is_killed_at_the_timeout(processed: Path) -> None:
+def test_hung_notebook_is_killed_at_the_timeout(mini_processed: Path) -> None:
     kernel = render.WarmKernel()
     try:
-        kernel.execute(NOTEBOOK, {"town": "E35000002", "processed_dir": str(processed)})
+        kernel.execute(NOTEBOOK, {"town": "E35000002", "processed_dir": str(mini_processed)})
         pid = kernel.km.provisioner.pid
         started = time.perf_counter()
         with pytest.raises(render.RenderTimeout, match="still running after 2 s"):
             kernel.execute(
-                NOTEBOOK, {"town": "W37000003", "processed_dir": str(processed)}, timeout=2
+                NOTEBOOK, {"town": "E35000004", "processed_dir": str(mini_processed)}, timeout=2
             )
         assert time.perf_counter() - started < 10
         assert not kernel.alive

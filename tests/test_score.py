@@ -10,23 +10,25 @@ import pandas as pd
 import pytest
 
 from hopeful import clusters, paths, prepare, score
+from hopeful.errors import DataError
 from hopeful.indicators import catalogue
+from hopeful.scoring.framework import DEFAULT_PATH as FRAMEWORK_PATH
 from hopeful.scoring.framework import load_framework
 
 PREPARED = ["towns.csv", "towns.parquet", "lsoa.parquet", "local_authorities.csv",
             "data_dictionary.csv", "provenance.json"]  # fmt: skip
 
-pytestmark = pytest.mark.skipif(
-    not (paths.raw_dir() / "provenance.json").is_file(),
-    reason="raw data not fetched: run `make data` (make test does it first)",
-)
+pytestmark = pytest.mark.real_data("raw")
 
 
 @pytest.fixture(scope="module")
 def scored(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("scored")
-    prepare.prepare(paths.raw_dir(), out)
-    score.score(paths.raw_dir(), out)
+    """Its own processed/ + interim/ (the tests below change and restore them), not the
+    session's shared `scored`."""
+    base = tmp_path_factory.mktemp("scored")
+    out = base / "processed"
+    prepare.prepare(paths.raw_dir(), base / "interim", out)
+    score.score(base / "interim", out)
     return out
 
 
@@ -36,7 +38,7 @@ def towns(scored: Path) -> pd.DataFrame:
 
 
 def test_contract_columns(towns: pd.DataFrame) -> None:
-    fw = load_framework(score.default_framework())
+    fw = load_framework(FRAMEWORK_PATH)
     wanted = ["index_score", "index_rank", "index_rank_p05", "index_rank_p95", "index_decile",
               "clusters_full", "clusters_partial", "peer_codes",
               "leave_share_modelled", "leave_share_modelled_p05", "leave_share_modelled_p95"]  # fmt: skip
@@ -86,7 +88,7 @@ def test_every_column_is_in_the_dictionary(scored: Path, towns: pd.DataFrame) ->
 
 
 def test_framework_directions_match_the_catalogue() -> None:
-    fw = load_framework(score.default_framework())
+    fw = load_framework(FRAMEWORK_PATH)
     cat = catalogue().set_index("code")
     for ind in fw.indicators:
         assert ind.direction == int(cat.loc[ind.code, "direction"]), ind.code
@@ -98,11 +100,79 @@ def test_cluster_indicators_exist(towns: pd.DataFrame) -> None:
     clusters.validate_against(clusters.load_clusters(), towns.columns)
 
 
+def interim_of(processed: Path) -> Path:
+    """The interim folder beside a processed folder of the `scored` fixture."""
+    return processed.parent / "interim"
+
+
 def test_score_is_deterministic_and_idempotent(scored: Path, tmp_path: Path) -> None:
     """Scoring again (on its own output) gives byte-identical files."""
+    processed = tmp_path / "processed"
+    processed.mkdir()
     for name in PREPARED:
-        shutil.copy2(scored / name, tmp_path / name)
-    score.score(paths.raw_dir(), tmp_path)
+        shutil.copy2(scored / name, processed / name)
+    score.score(interim_of(scored), processed, steps_dir=tmp_path / "steps")
     for name in ["towns.csv", "towns.parquet", "cluster_criteria.csv", "peers.csv",
                  "data_dictionary.csv", "score_summary.json", "models/leave_la.json"]:  # fmt: skip
-        assert filecmp.cmp(scored / name, tmp_path / name, shallow=False), name
+        assert filecmp.cmp(scored / name, processed / name, shallow=False), name
+
+
+def _identity(path: Path) -> tuple[int, int]:
+    """Inode and mtime: an atomic rewrite changes both, so equal means not rewritten."""
+    stat = path.stat()
+    return stat.st_ino, stat.st_mtime_ns
+
+
+def test_rerun_with_nothing_changed_skips_every_step(scored: Path) -> None:
+    before = _identity(scored / "towns.csv")
+    report = score.score(interim_of(scored), scored)
+    assert report.ran == []
+    assert report.skipped == [*score.STEPS, "publish"]
+    assert _identity(scored / "towns.csv") == before
+
+
+def test_from_index_reuses_indicators_and_leave_model(scored: Path) -> None:
+    steps = score.default_steps_dir(interim_of(scored))
+    kept = [steps / "indicators.parquet", steps / "attitudes.parquet",
+            scored / "models" / "leave_la.json"]  # fmt: skip
+    before = [_identity(p) for p in kept]
+    towns_bytes = (scored / "towns.csv").read_bytes()
+    report = score.score(interim_of(scored), scored, start="index")
+    assert report.ran == ["index", "publish"]
+    assert [_identity(p) for p in kept] == before
+    assert (scored / "towns.csv").read_bytes() == towns_bytes
+
+
+def test_framework_change_reruns_only_the_index(scored: Path, tmp_path: Path) -> None:
+    text = FRAMEWORK_PATH.read_text(encoding="utf-8")
+    changed = tmp_path / "framework.toml"
+    changed.write_text(text.replace("weight = 1.0", "weight = 3.0", 1), encoding="utf-8")
+    steps = score.default_steps_dir(interim_of(scored))
+    kept = [steps / "indicators.parquet", scored / "models" / "leave_la.json"]
+    before = [_identity(p) for p in kept]
+    old = pd.read_csv(scored / "towns.csv", dtype={"town_code": str})["index_score"]
+    try:
+        report = score.score(interim_of(scored), scored, framework_path=changed)
+        assert report.ran == ["index", "publish"]
+        assert [_identity(p) for p in kept] == before
+        new = pd.read_csv(scored / "towns.csv", dtype={"town_code": str})["index_score"]
+        assert not new.equals(old)
+    finally:
+        report = score.score(interim_of(scored), scored)
+    assert report.ran == ["index", "publish"]
+    restored = pd.read_csv(scored / "towns.csv", dtype={"town_code": str})["index_score"]
+    assert restored.equals(old)
+
+
+def test_rewritten_output_is_published_again(scored: Path) -> None:
+    """A towns.csv changed behind score's back (by hand, `prepare --force`) is written again."""
+    good = (scored / "towns.csv").read_bytes()
+    (scored / "towns.csv").write_bytes(good[:-1])
+    report = score.score(interim_of(scored), scored)
+    assert report.ran == ["publish"]
+    assert (scored / "towns.csv").read_bytes() == good
+
+
+def test_unknown_step_is_an_error(scored: Path) -> None:
+    with pytest.raises(DataError, match="unknown step 'weights'"):
+        score.score(interim_of(scored), scored, start="weights")

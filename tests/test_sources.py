@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import MIRROR
 
-from hopeful import load, sources
+from hopeful import load, processed, sources
 from hopeful.errors import ChecksumError, DataError
 
-MIRROR = Path(__file__).resolve().parents[2] / "shared" / "data" / "sources"
-needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"data mirror {MIRROR} is absent")
+needs_mirror = pytest.mark.real_data("mirror")
 
 
 def sha(data: bytes) -> str:
@@ -161,7 +161,7 @@ def test_every_registered_file_is_in_the_mirror_with_matching_checksums() -> Non
     for ds in registry:
         path = sources.raw_path(ds, MIRROR)
         assert path.stat().st_size == ds.bytes, ds.id
-        assert sources.sha256_file(path) == ds.sha256, ds.id
+        assert processed.sha256_file(path) == ds.sha256, ds.id
     assert sources.verify(MIRROR) == []
 
 

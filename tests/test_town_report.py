@@ -20,10 +20,7 @@ from hopeful.reports import notebook_to_html as render
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = ROOT / "notebooks" / "town_report.ipynb"
 
-pytestmark = pytest.mark.skipif(
-    not (paths.processed_dir() / "cluster_criteria.csv").is_file(),
-    reason="processed data not scored: run `make data` (make test does it first)",
-)
+pytestmark = pytest.mark.real_data("scored")
 
 EVIDENCE = """town_code,date,sector,role,kind,theme,summary,source_id,consent
 W38000144,2024-05-01,housing,housing officer,friction,housing,Private rents rise faster than wages.,TEST-01,yes

@@ -2,8 +2,10 @@
 
 import pandas as pd
 import pytest
+from conftest import PROCESSED
 
 from hopeful.errors import TownNotFoundError
+from hopeful.processed import read_towns
 from hopeful.towns import normalise_name, resolve_town, slugify
 
 TOWNS = pd.DataFrame(
@@ -55,6 +57,28 @@ def test_partial_name_that_matches_several_towns_is_reported() -> None:
         resolve_town(TOWNS, "Newport")
     message = str(err.value)
     assert "Newport (Shropshire)" in message and "Newport (Isle of Wight)" in message
+
+
+def test_bare_name_of_qualified_towns_is_ambiguous_even_with_an_exact_match() -> None:
+    welsh = pd.DataFrame(
+        {"town_code": ["W38000147"], "town_name": ["Newport"], "lad_name": ["Newport"]}
+    )
+    with pytest.raises(TownNotFoundError, match="ambiguous") as err:
+        resolve_town(pd.concat([TOWNS, welsh]), "Newport")
+    assert all(code in str(err.value) for code in ["E34000001", "E34000002", "W38000147"])
+
+
+@pytest.mark.real_data("processed")
+def test_newport_in_the_real_towns_table_lists_every_newport_with_its_code() -> None:
+    towns = read_towns(PROCESSED)
+    with pytest.raises(TownNotFoundError) as err:
+        resolve_town(towns, "Newport")
+    newports = towns[towns["town_name"].str.match(r"Newport(?: \(|$)")]
+    assert len(newports) == 3  # Wales, Isle of Wight, Telford and Wrekin
+    for row in newports.itertuples():
+        assert f"{row.town_code} ({row.town_name}, {row.lad_name})" in str(err.value)
+    assert resolve_town(towns, "Newport (Isle of Wight)")["town_code"] == "E34001267"
+    assert resolve_town(towns, "Newport Pagnell")["town_code"] == "E35001223"
 
 
 def test_duplicate_names_are_ambiguous_and_list_codes() -> None:

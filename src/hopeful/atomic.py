@@ -60,6 +60,7 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 
 
 def write_bytes(path: str | Path, data: bytes) -> None:
+    """Write `data` to `path` all at once: readers see the old file or the new one."""
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
 

@@ -18,6 +18,7 @@ def _say(message: str) -> None:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
+    """`hopeful fetch`: copy (or download) every registered raw file and check its sha256."""
     from hopeful import sources
 
     mirror = Path(args.mirror) if args.mirror else paths.default_mirror()
@@ -34,9 +35,19 @@ def cmd_fetch(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare(args: argparse.Namespace) -> int:
+    """`hopeful prepare`: raw files to the town, LSOA and authority tables."""
     from hopeful import prepare
 
-    report = prepare.prepare(Path(args.raw_dir), Path(args.processed_dir), progress=_say)
+    report = prepare.prepare(
+        Path(args.raw_dir),
+        Path(args.interim_dir),
+        Path(args.processed_dir),
+        force=args.force,
+        progress=_say,
+    )
+    if report.skipped:
+        _say("prepare: inputs unchanged, skipped (use --force)")
+        return 0
     for path in report.outputs:
         _say(f"prepare: wrote {path}")
     for line in prepare_coverage_lines(report.coverage):
@@ -45,13 +56,16 @@ def cmd_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
+    """`hopeful score`: indicators, the index with its uncertainty, clusters, peers, Leave model."""
     from hopeful import score
 
     report = score.score(
-        Path(args.raw_dir),
+        Path(args.interim_dir),
         Path(args.processed_dir),
         framework_path=Path(args.framework) if args.framework else None,
         clusters_path=Path(args.clusters) if args.clusters else None,
+        start=args.start,
+        force=args.force,
         progress=_say,
     )
     for path in report.outputs:
@@ -61,15 +75,17 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def prepare_coverage_lines(coverage: dict) -> list[str]:
+    """One `key: value` line per coverage figure, as `hopeful prepare` prints them."""
     return [f"{key}: {value}" for key, value in coverage.items()]
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-
+    """`hopeful report TOWN`: one town's report, rendered now (no cache)."""
+    from hopeful import processed as processed_mod
     from hopeful import towns
 
     processed = Path(args.processed_dir)
-    table = towns.read_towns(processed)
+    table = processed_mod.read_towns(processed)
     town = towns.resolve_town(table, args.town)
     slug = towns.slugify(town["town_code"], town["town_name"])
     out = Path(args.out_dir) / "towns" / f"{slug}.html"
@@ -98,6 +114,7 @@ def _shard(text: str) -> tuple[int, int]:
 
 
 def cmd_reports(args: argparse.Namespace) -> int:
+    """`hopeful reports`: every town (cached), the overview and the index page."""
     from hopeful.reports import build
 
     summary = build.build_all(
@@ -121,11 +138,11 @@ def cmd_reports(args: argparse.Namespace) -> int:
 
 
 def cmd_consultation_template(args: argparse.Namespace) -> int:
-
-    from hopeful import towns
+    """`hopeful consultation-template`: a blank evidence file for one pilot town."""
+    from hopeful import processed, towns
     from hopeful.consultations.template import cli_template
 
-    table = towns.read_towns(Path(args.processed_dir))
+    table = processed.read_towns(Path(args.processed_dir))
     town = towns.resolve_town(table, args.town)
     path = cli_template(town, Path(args.evidence_dir))
     _say(f"consultation: wrote an empty, annotated evidence file for {town['town_name']}: {path}")
@@ -134,6 +151,7 @@ def cmd_consultation_template(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The `hopeful` argument parser, one sub-command per verb (defaults from the checkout)."""
     root = paths.project_root()
     parser = argparse.ArgumentParser(
         prog="hopeful",
@@ -148,6 +166,12 @@ def build_parser() -> argparse.ArgumentParser:
                 "--raw-dir",
                 default=str(root / "data" / "raw"),
                 help="raw data folder (default: %(default)s)",
+            )
+        if "interim" in which:
+            p.add_argument(
+                "--interim-dir",
+                default=str(root / "data" / "interim"),
+                help="interim data folder, the validated raw tables (default: %(default)s)",
             )
         if "processed" in which:
             p.add_argument(
@@ -200,10 +224,14 @@ def build_parser() -> argparse.ArgumentParser:
     prepare = verbs.add_parser(
         "prepare",
         help="validate raw data and build towns.csv and the other processed tables",
-        description="Load and validate the raw files, build the town universe and LSOA lookups, "
-        "aggregate LSOAs to towns and local authorities, and write data/processed.",
+        description="Read and validate every raw file once into data/interim (one parquet per "
+        "dataset id), build the town universe and LSOA lookups, aggregate LSOAs to towns and "
+        "local authorities, and write data/processed.",
     )
-    add_dirs(prepare, "raw", "processed")
+    add_dirs(prepare, "raw", "interim", "processed")
+    prepare.add_argument(
+        "--force", action="store_true", help="rebuild even when the inputs are unchanged"
+    )
     prepare.set_defaults(func=cmd_prepare)
 
     score = verbs.add_parser(
@@ -211,11 +239,23 @@ def build_parser() -> argparse.ArgumentParser:
         help="build indicators and score the Towns Index, clusters, peers and rank intervals",
         description="Build the town indicators, run the framework file (screening, imputation, "
         "outliers, normalisation, weighting, aggregation, Monte Carlo uncertainty), assign the "
-        "14 clusters and each town's peers, and write the results into towns.csv.",
+        "14 clusters and each town's peers, model the Leave vote, and write the results into "
+        "towns.csv. Steps: indicators -> index -> attitudes; each skips itself when its inputs "
+        "(files, config, code) are unchanged; their own tables live in data/interim/score/.",
     )
-    add_dirs(score, "raw", "processed")
+    add_dirs(score, "interim", "processed")
     score.add_argument("--framework", help="framework TOML (default: the package's framework.toml)")
     score.add_argument("--clusters", help="clusters TOML (default: the package's clusters.toml)")
+    score.add_argument(
+        "--from",
+        dest="start",
+        choices=["indicators", "index", "attitudes"],
+        help="rerun this step and the later steps that read its output (index: not attitudes), "
+        "reusing the other steps' saved outputs",
+    )
+    score.add_argument(
+        "--force", action="store_true", help="rerun every step even when its inputs are unchanged"
+    )
     score.set_defaults(func=cmd_score)
 
     report = verbs.add_parser(
@@ -292,6 +332,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one verb; a HopefulError becomes a one-line message and exit code 2, not a traceback."""
     args = build_parser().parse_args(argv)
     started = time.perf_counter()
     try:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +19,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hopeful.config import REQUIRED, Table, check_sections, finite, read_toml
 from hopeful.errors import DataError
+
+__all__ = [
+    "Cluster",
+    "ClusterConfig",
+    "ClusterConfigError",
+    "Criterion",
+    "PeerSettings",
+    "Rule",
+    "criteria_table",
+    "load_clusters",
+    "membership",
+    "membership_from_criteria",
+    "thresholds",
+    "validate_against",
+]
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "clusters.toml"
 TOWN = "town_code"
@@ -38,6 +53,8 @@ class ClusterConfigError(DataError):
 
 @dataclass(frozen=True)
 class Criterion:
+    """One criterion of a cluster: an indicator compared above or below a threshold statistic."""
+
     label: str
     indicator: str | None
     compare: str
@@ -51,6 +68,8 @@ class Criterion:
 
 @dataclass(frozen=True)
 class Cluster:
+    """A risk cluster from clusters.toml: its criteria and where it comes from."""
+
     id: str
     name: str
     origin: str
@@ -60,6 +79,8 @@ class Cluster:
 
 @dataclass(frozen=True)
 class Rule:
+    """How many criteria must be assessable and met for full or partial membership."""
+
     min_assessable: int = 3
     partial_missing: int = 1
 
@@ -74,6 +95,8 @@ class Rule:
 
 @dataclass(frozen=True)
 class PeerSettings:
+    """Which features and how many neighbours define a town's peers."""
+
     features: tuple[str, ...] = ("population", "share_65plus", "share_white", "uk_imd_score")
     k: int = 10
     better: int = 5
@@ -84,6 +107,8 @@ class PeerSettings:
 
 @dataclass(frozen=True)
 class ClusterConfig:
+    """clusters.toml read and checked, with its sha256 for provenance."""
+
     path: Path
     sha256: str
     rule: Rule
@@ -99,64 +124,14 @@ class ClusterConfig:
 
 # ---------------------------------------------------------------------------- loading
 
-_REQUIRED = object()
-_KINDS = {
-    "str": (lambda v: isinstance(v, str), "a string"),
-    "text": (lambda v: isinstance(v, str) and v.strip() != "", "a non-empty string"),
-    "int": (lambda v: isinstance(v, int) and not isinstance(v, bool), "an integer"),
-    "number": (
-        lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-        "a number",
-    ),
-    "names": (
-        lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v),
-        "a list of column names",
-    ),
-    "table": (lambda v: isinstance(v, dict), "a table"),
-    "list": (lambda v: isinstance(v, list), "a list"),
-}
+
+def _entry(path: Path, where: str, table: Any) -> Table:
+    return Table(path, where, table, ClusterConfigError)
 
 
-class _Entry:
-    """One TOML table: typed reads, and an error for keys nobody reads (typos)."""
-
-    def __init__(self, path: Path, where: str, table: Any) -> None:
-        self.path, self.where = path, where
-        if not isinstance(table, dict):
-            raise self.error("must be a table")
-        self.table: dict[str, Any] = table
-        self.used: set[str] = set()
-
-    def error(self, message: str) -> ClusterConfigError:
-        return ClusterConfigError(f"{self.where}: {message}", file=self.path)
-
-    def get(self, key: str, kind: str, default: Any = _REQUIRED) -> Any:
-        self.used.add(key)
-        if key not in self.table:
-            if default is _REQUIRED:
-                raise self.error(f"missing required key {key!r}")
-            return default
-        value = self.table[key]
-        check, wanted = _KINDS[kind]
-        if not check(value):
-            raise self.error(f"{key!r} must be {wanted}")
-        return float(value) if kind == "number" else value
-
-    def choice(self, key: str, allowed: tuple[str, ...], default: Any = _REQUIRED) -> str:
-        value = self.get(key, "text", default)
-        if key in self.table and value not in allowed:
-            raise self.error(f"unknown {key} {value!r}; expected one of: {', '.join(allowed)}")
-        return value
-
-    def finish(self) -> None:
-        unknown = sorted(set(self.table) - self.used)
-        if unknown:
-            raise self.error(f"unknown key(s): {', '.join(unknown)}")
-
-
-def _criterion(entry: _Entry) -> Criterion:
+def _criterion(entry: Table) -> Criterion:
     indicator = entry.get("indicator", "str", "").strip() or None
-    compare = entry.choice("compare", COMPARES, None if indicator is None else _REQUIRED)
+    compare = entry.choice("compare", COMPARES, None if indicator is None else REQUIRED)
     threshold = entry.choice("threshold", STATISTICS, "mean")
     quantile = entry.get("quantile", "number", None)
     value = entry.get("value", "number", None)
@@ -174,8 +149,6 @@ def _criterion(entry: _Entry) -> Criterion:
         raise entry.error(f"quantile must be strictly between 0 and 1, not {quantile}")
     if (threshold == "value") != (value is not None):
         raise entry.error("value is required with threshold = 'value' and only with it")
-    if value is not None and not math.isfinite(value):
-        raise entry.error("value must be finite")
     return Criterion(
         label=entry.table["label"],
         indicator=indicator,
@@ -190,7 +163,7 @@ def _criterion(entry: _Entry) -> Criterion:
 
 
 def _cluster(path: Path, n: int, table: Any, seen: set[str]) -> Cluster:
-    entry = _Entry(path, f"[[cluster]] #{n}", table)
+    entry = _entry(path, f"[[cluster]] #{n}", table)
     cid = entry.get("id", "text")
     entry.where = f"[[cluster]] {cid!r}"
     if not CLUSTER_ID.match(cid):
@@ -206,7 +179,7 @@ def _cluster(path: Path, n: int, table: Any, seen: set[str]) -> Cluster:
         raise entry.error("needs at least one [[cluster.criterion]]")
     criteria: list[Criterion] = []
     for m, item in enumerate(raw, start=1):
-        sub = _Entry(path, f"{entry.where} criterion #{m}", item)
+        sub = _entry(path, f"{entry.where} criterion #{m}", item)
         label = sub.get("label", "text")
         sub.where = f"{entry.where} criterion {label!r}"
         if any(c.label == label for c in criteria):
@@ -216,7 +189,7 @@ def _cluster(path: Path, n: int, table: Any, seen: set[str]) -> Cluster:
 
 
 def _rule(path: Path, table: Any) -> Rule:
-    entry = _Entry(path, "[rule]", table)
+    entry = _entry(path, "[rule]", table)
     rule = Rule(
         entry.get("min_assessable", "int", Rule.min_assessable),
         entry.get("partial_missing", "int", Rule.partial_missing),
@@ -229,21 +202,21 @@ def _rule(path: Path, table: Any) -> Rule:
     return rule
 
 
-def _column_table(entry: _Entry, key: str) -> tuple[tuple[str, float], ...]:
+def _column_table(
+    entry: Table, key: str, *, allow_inf: bool = False
+) -> tuple[tuple[str, float], ...]:
+    """column = number >= 0; `inf` only where it means something (categorical: same only)."""
     table = entry.get(key, "table", {})
     for column, number in table.items():
-        if (
-            isinstance(number, bool)
-            or not isinstance(number, int | float)
-            or math.isnan(number)
-            or number < 0
-        ):
-            raise entry.error(f"{key}.{column} must be a number >= 0")
+        usable = finite(number) or (allow_inf and number == math.inf)
+        if not usable or number < 0:
+            wanted = "a number >= 0 (or inf)" if allow_inf else "a finite number >= 0"
+            raise entry.error(f"{key}.{column} must be {wanted}")
     return tuple((column, float(number)) for column, number in table.items())
 
 
 def _peers(path: Path, table: Any) -> PeerSettings:
-    entry = _Entry(path, "[peers]", table)
+    entry = _entry(path, "[peers]", table)
     default = PeerSettings()
     features = tuple(entry.get("features", "names", list(default.features)))
     settings = PeerSettings(
@@ -252,7 +225,7 @@ def _peers(path: Path, table: Any) -> PeerSettings:
         better=entry.get("better", "int", default.better),
         log=tuple(entry.get("log", "names", [])),
         weights=_column_table(entry, "weights"),
-        categorical=_column_table(entry, "categorical"),
+        categorical=_column_table(entry, "categorical", allow_inf=True),
     )
     entry.finish()
     if not features or len(set(features)) != len(features):
@@ -269,16 +242,8 @@ def _peers(path: Path, table: Any) -> PeerSettings:
 def load_clusters(path: str | Path | None = None) -> ClusterConfig:
     """Read and validate a cluster file (default: the package's data/clusters.toml)."""
     path = Path(path) if path is not None else DEFAULT_PATH
-    try:
-        raw = path.read_bytes()
-        doc = tomllib.loads(raw.decode("utf-8"))
-    except FileNotFoundError as exc:
-        raise ClusterConfigError("cluster file is missing", file=path) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ClusterConfigError(f"not valid TOML: {exc}", file=path) from exc
-    unknown = sorted(set(doc) - {"rule", "cluster", "peers"})
-    if unknown:
-        raise ClusterConfigError(f"unknown section(s): {', '.join(unknown)}", file=path)
+    doc, raw = read_toml(path, ClusterConfigError, "cluster file")
+    check_sections(doc, ("rule", "cluster", "peers"), path, ClusterConfigError)
     tables = doc.get("cluster")
     if not isinstance(tables, list) or not tables:
         raise ClusterConfigError("at least one [[cluster]] is required", file=path)

@@ -223,6 +223,7 @@ def read_geo(path: str | Path, *, required: Iterable[str] = ()) -> gpd.GeoDataFr
 
 
 def require_columns(frame: pd.DataFrame, required: Iterable[str], path: str | Path) -> None:
+    """DataError naming the file and what it has when a required column is missing."""
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise DataError(
@@ -240,7 +241,22 @@ def _columns_text(frame: pd.DataFrame) -> str:
     return "[" + ", ".join(shown) + (f", … and {more} more" if more > 0 else "") + "]"
 
 
+def fail_at(
+    frame: pd.DataFrame, column: str, bad: pd.Series, path: str | Path, message: str
+) -> None:
+    """DataError at the first row where `bad` is True (or missing), naming the file's row:
+    counted from the index label, so a frame filtered after reading still names it."""
+    bad = bad.fillna(True).astype(bool).to_numpy()
+    if bad.any():
+        pos = int(bad.nonzero()[0][0])
+        value = frame[column].iloc[pos]
+        raise DataError(
+            f"{message} (value {value!r})", file=path, column=column, row=row_number(frame, pos)
+        )
+
+
 def check_unique(frame: pd.DataFrame, column: str, path: str | Path) -> None:
+    """DataError naming the file, column and first row where `column` repeats a value."""
     dup = frame[column].duplicated(keep="first")
     if dup.any():
         pos = int(dup.to_numpy().nonzero()[0][0])

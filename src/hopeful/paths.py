@@ -22,14 +22,22 @@ def project_root() -> Path:
 
 
 def raw_dir() -> Path:
+    """data/raw in the checkout: fetched raw files."""
     return project_root() / "data" / "raw"
 
 
+def interim_dir() -> Path:
+    """Tidy, validated copies of the raw files, one parquet per dataset id (`hopeful prepare`)."""
+    return project_root() / "data" / "interim"
+
+
 def processed_dir() -> Path:
+    """data/processed in the checkout: prepared and scored tables."""
     return project_root() / "data" / "processed"
 
 
 def reports_dir() -> Path:
+    """reports/ in the checkout: rendered HTML."""
     return project_root() / "reports"
 
 

@@ -15,6 +15,8 @@ import pandas as pd
 from hopeful.clusters import TOWN, PeerSettings
 from hopeful.errors import DataError
 
+__all__ = ["better_peers", "nearest_peers", "peer_codes", "peers_from_settings", "standardise"]
+
 DECIMALS = 10  # distances are rounded so that ties and output bytes do not depend on FP noise
 CHUNK_CELLS = 2_000_000  # towns x towns x features held at once
 

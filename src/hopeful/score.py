@@ -1,47 +1,81 @@
 """`hopeful score`: indicators → Towns Index, clusters, peers and intervals, written into towns.csv.
 
-Idempotent: it starts again from the columns `hopeful prepare` wrote, so running it twice gives
-the same files. The framework and clusters files are declarative; their hashes go into
-provenance.json.
+Three steps, each a function writing its own outputs, then `publish` joins them:
+
+1. `indicators_step`: the town indicators from the interim tables and the prepared tables;
+2. `index_step`: the Towns Index with its uncertainty, the clusters and the peers (reads the
+   framework and clusters files);
+3. `attitudes_step`: the Leave model fitted on counting areas and every town's estimate.
+
+A step's own table goes to the steps folder (default data/interim/score/, beside and never
+inside data/processed/, so reports never read it); what reports show goes to data/processed/.
+A step whose inputs (files, config, code) are unchanged skips itself (see `hopeful.stamps`);
+`start` reruns from a step and `force` reruns everything. Idempotent: it starts again from the
+columns `hopeful prepare` wrote, so running it twice gives the same files. The framework and
+clusters files are declarative; their hashes go into provenance.json.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from hopeful import atomic, clusters, indicators, peers, prepare, sources
+from hopeful import atomic, clusters, indicators, interim, peers, stamps
 from hopeful.errors import DataError
-from hopeful.models import area_features, leave, multilevel
+from hopeful.prepare import raw_tables
+from hopeful.processed import (
+    column_dictionary,
+    data_dictionary,
+    read_local_authorities,
+    read_towns,
+    update_provenance,
+    validate_towns,
+    write_csv,
+    write_parquet,
+)
 from hopeful.scoring import framework as framework_mod
 from hopeful.scoring import pipeline
 
 GROUP_COLUMNS = ["size_class", "nation", "region"]
-
-
-def default_framework() -> Path:
-    return Path(str(resources.files("hopeful").joinpath("data/framework.toml")))
+STEPS = ("indicators", "index", "attitudes")
+# Which earlier steps' tables a step reads: `--from` reruns a step and those that read it.
+# The Leave model reads only prepared data, so a framework change never refits it.
+READS = {"indicators": (), "index": ("indicators",), "attitudes": ()}
+# The code each step runs beyond the package's top-level modules and data (see stamps).
+STEP_CODE = {
+    "indicators": ("indicators", "prepare"),
+    "index": ("scoring", "indicators"),
+    "attitudes": ("models", "indicators", "prepare"),
+    "publish": ("indicators",),
+}
 
 
 @dataclass
 class ScoreReport:
+    """What `score` wrote and the summary it recorded in score_summary.json."""
+
     outputs: list[Path] = field(default_factory=list)
     summary: dict = field(default_factory=dict)
+    ran: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def default_steps_dir(interim_dir: Path) -> Path:
+    """data/interim/score: step tables that reports never read."""
+    return Path(interim_dir) / "score"
 
 
 def prepared_towns(processed_dir: Path) -> pd.DataFrame:
     """towns.csv as `hopeful prepare` wrote it (any earlier score columns dropped)."""
-    path = processed_dir / "towns.csv"
-    if not path.is_file():
-        raise DataError("towns.csv is missing: run `hopeful prepare` first", file=path)
-    towns = pd.read_csv(path, dtype={"town_code": str, "lad_code": str})
-    prepare.validate_towns(towns, str(path))
-    own = prepare.column_dictionary()
+    path = Path(processed_dir) / "towns.csv"
+    towns = read_towns(processed_dir)
+    validate_towns(towns, str(path))
+    own = column_dictionary()
     keep = own.loc[own["table"] == "towns", "column"]
     return towns[[c for c in towns.columns if c in set(keep)]]
 
@@ -152,44 +186,57 @@ LEAVE_COLUMNS = {
 }
 
 
-def leave_estimates(raw_dir: Path, processed_dir: Path) -> pd.DataFrame:
+def leave_estimates(interim_dir: Path, processed_dir: Path) -> pd.DataFrame:
     """Fit the area model (saved to models/leave_la.json) and estimate every town's Leave share."""
-    features = area_features.lsoa_features(raw_dir)
-    model = leave.fit_leave_model(raw_dir, processed_dir, lsoa_table=features)
-    return leave.town_leave_estimates(model, raw_dir, lsoa_table=features)
+    # Imported here: statsmodels takes seconds to import, and a skipped step needs none of it.
+    from hopeful.models import area_features, leave
+
+    features = area_features.lsoa_features(interim_dir)
+    model = leave.fit_leave_model(interim_dir, processed_dir, lsoa_table=features)
+    return leave.town_leave_estimates(model, interim_dir, lsoa_table=features)
 
 
-def score(
-    raw_dir: Path,
-    processed_dir: Path,
-    *,
-    framework_path: Path | None = None,
-    clusters_path: Path | None = None,
-    progress: Callable[[str], None] = lambda _msg: None,
-) -> ScoreReport:
-    """Build indicators, score the index with uncertainty, assign clusters and peers."""
-    processed_dir = Path(processed_dir)
-    framework_path = framework_path or default_framework()
-    problems = sources.verify(raw_dir)
-    if problems:
-        raise DataError(
-            "raw data are missing or changed; run `hopeful fetch`:\n  " + "\n  ".join(problems),
-            file=raw_dir,
-        )
-    # Validate the declarative files before the slow steps; columns are checked after.
-    fw = framework_mod.load_framework(framework_path)
-    config = clusters.load_clusters(clusters_path)
+def _write_step_table(frame: pd.DataFrame, path: Path) -> None:
+    """A step's table as computed (no rounding: the next step computes on it)."""
+    with atomic.atomic_path(path) as tmp:
+        frame.to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
+
+
+def _merge_step(towns: pd.DataFrame, path: Path) -> pd.DataFrame:
+    if not path.is_file():
+        raise DataError("a score step's output is missing: run `hopeful score`", file=path)
+    table = pd.read_parquet(path)
+    return towns.merge(table, on="town_code", how="left", validate="one_to_one")
+
+
+def indicators_step(interim_dir: Path, processed_dir: Path, steps_dir: Path) -> list[Path]:
+    """Step 1: every town indicator, from the interim tables and the prepared LSOA table."""
     towns = prepared_towns(processed_dir)
     lsoa = pd.read_parquet(processed_dir / "lsoa.parquet")
-
-    progress("building town indicators")
     table = indicators.build_indicators(
-        Path(raw_dir), lsoa[["lsoa11_code", "town_code"]], lsoa[["lsoa11_code", "lad_code"]], towns
+        Path(interim_dir),
+        lsoa[["lsoa11_code", "town_code"]],
+        lsoa[["lsoa11_code", "lad_code"]],
+        towns,
     )
-    catalogue = indicators.catalogue()
-    towns = towns.merge(table, on="town_code", how="left", validate="one_to_one")
+    out = steps_dir / "indicators.parquet"
+    _write_step_table(table, out)
+    return [out]
 
-    progress("scoring the Towns Index (with Monte Carlo uncertainty)")
+
+def index_step(
+    processed_dir: Path,
+    steps_dir: Path,
+    fw: framework_mod.Framework,
+    config: clusters.ClusterConfig,
+) -> list[Path]:
+    """Step 2: the Towns Index with uncertainty, the clusters and the peers.
+
+    Writes the index, cluster and peer tables reports read into `processed_dir`, and the
+    columns it adds to towns.csv (plus the uncertainty summary) into `steps_dir`.
+    """
+    towns = _merge_step(prepared_towns(processed_dir), steps_dir / "indicators.parquet")
+    before = list(towns.columns)
     framework_mod.check_data(fw, towns.columns)
     frame = towns.set_index("town_code")
     result = pipeline.run(frame[list(fw.indicator_codes)], fw, frame[GROUP_COLUMNS])
@@ -201,7 +248,6 @@ def score(
         validate="one_to_one",
     )
 
-    progress("assigning clusters and peers")
     clusters.validate_against(config, towns.columns)
     criteria = clusters.criteria_table(towns, config)
     towns = towns.merge(
@@ -223,8 +269,50 @@ def score(
     )
     towns = towns.merge(better_codes, left_on="town_code", right_index=True, how="left")
 
-    progress("modelling the EU referendum vote of areas and towns")
-    leave = leave_estimates(Path(raw_dir), processed_dir)
+    mc = result.uncertainty
+    audit = result.audit
+    outputs = {
+        "cluster_criteria.csv": lambda p: write_csv(criteria, p),
+        "cluster_criteria.parquet": lambda p: write_parquet(criteria, p),
+        "cluster_thresholds.csv": lambda p: write_csv(clusters.thresholds(towns, config), p),
+        "peers.csv": lambda p: write_csv(near, p),
+        "index_weights.csv": lambda p: write_csv(result.weights.reset_index(), p),
+        "index_audit_domains.csv": lambda p: write_csv(audit.summary.reset_index(), p),
+        "index_audit_indicators.csv": lambda p: write_csv(
+            audit.indicator_correlations.reset_index(), p
+        ),
+        "index_audit_correlations.csv": lambda p: write_csv(
+            audit.domain_correlations.reset_index(), p
+        ),
+        "index_leave_one_out.csv": lambda p: write_csv(mc.leave_one_out.reset_index(), p),
+    }
+    if result.outliers is not None:
+        outputs["index_outliers.csv"] = lambda p: write_csv(result.outliers.reset_index(), p)
+    for name, writer in outputs.items():
+        writer(processed_dir / name)
+    added = ["town_code", *[c for c in towns.columns if c not in before]]
+    _write_step_table(towns[added], steps_dir / "index.parquet")
+    record = {
+        "outputs": sorted(outputs),
+        "uncertainty": {
+            k: (round(v, 6) if isinstance(v, float) else v) for k, v in sorted(mc.summary.items())
+        },
+    }
+    atomic.write_text(steps_dir / "index.json", json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return [
+        *(processed_dir / n for n in outputs),
+        steps_dir / "index.parquet",
+        steps_dir / "index.json",
+    ]
+
+
+def attitudes_step(interim_dir: Path, processed_dir: Path, steps_dir: Path) -> list[Path]:
+    """Step 3: the Leave model (models/leave_la.json), town estimates and where they vary."""
+    from hopeful.models import multilevel
+
+    leave = leave_estimates(Path(interim_dir), processed_dir)
+    _write_step_table(leave, steps_dir / "attitudes.parquet")
+    towns = prepared_towns(processed_dir)
     towns = towns.merge(leave, on="town_code", how="left", validate="one_to_one")
     towns = towns.sort_values("town_code").reset_index(drop=True)
     variance = multilevel.variance_partition(towns, "leave_share_modelled")
@@ -232,21 +320,33 @@ def score(
         processed_dir / "models" / "leave_multilevel.csv",
         variance.round(6).to_csv(lineterminator="\n"),
     )
-    prepare.validate_towns(towns)
+    return [
+        steps_dir / "attitudes.parquet",
+        processed_dir / "models" / "leave_la.json",
+        processed_dir / "models" / "leave_multilevel.csv",
+    ]
 
+
+def publish(
+    processed_dir: Path,
+    steps_dir: Path,
+    fw: framework_mod.Framework,
+    config: clusters.ClusterConfig,
+    framework_path: Path,
+) -> tuple[list[Path], dict]:
+    """Join the steps' tables into towns.csv, the dictionary, the summary and provenance."""
+    towns = prepared_towns(processed_dir)
+    for step in STEPS:
+        towns = _merge_step(towns, steps_dir / f"{step}.parquet")
+    towns = towns.sort_values("town_code").reset_index(drop=True)
+    validate_towns(towns)
+    index_record = json.loads((steps_dir / "index.json").read_text(encoding="utf-8"))
+
+    catalogue = indicators.catalogue()
+    known = set(column_dictionary()["column"])
     dictionary = pd.concat(
         [
-            prepare.data_dictionary(
-                {
-                    "towns": towns[
-                        [
-                            c
-                            for c in towns.columns
-                            if c in set(prepare.column_dictionary()["column"])
-                        ]
-                    ]
-                }
-            ),
+            data_dictionary({"towns": towns[[c for c in towns.columns if c in known]]}),
             score_columns_dictionary(fw, config, catalogue),
         ],
         ignore_index=True,
@@ -256,49 +356,23 @@ def score(
         raise DataError(
             f"columns without a dictionary entry: {missing}", file="data_dictionary.csv"
         )
-    las = pd.read_csv(processed_dir / "local_authorities.csv", dtype={"lad_code": str})
+    las = read_local_authorities(processed_dir)
     dictionary = pd.concat(
-        [dictionary, prepare.data_dictionary({"local_authorities": las})], ignore_index=True
+        [dictionary, data_dictionary({"local_authorities": las})], ignore_index=True
     )
-
-    mc = result.uncertainty
-    audit = result.audit
     outputs = {
-        "towns.csv": lambda p: prepare.write_csv(towns, p),
-        "towns.parquet": lambda p: prepare.write_parquet(towns, p),
-        "data_dictionary.csv": lambda p: prepare.write_csv(dictionary, p),
-        "indicators.csv": lambda p: prepare.write_csv(catalogue, p),
-        "cluster_criteria.csv": lambda p: prepare.write_csv(criteria, p),
-        "cluster_criteria.parquet": lambda p: prepare.write_parquet(criteria, p),
-        "cluster_thresholds.csv": lambda p: prepare.write_csv(
-            clusters.thresholds(towns, config), p
-        ),
-        "peers.csv": lambda p: prepare.write_csv(near, p),
-        "index_weights.csv": lambda p: prepare.write_csv(result.weights.reset_index(), p),
-        "index_audit_domains.csv": lambda p: prepare.write_csv(audit.summary.reset_index(), p),
-        "index_audit_indicators.csv": lambda p: prepare.write_csv(
-            audit.indicator_correlations.reset_index(), p
-        ),
-        "index_audit_correlations.csv": lambda p: prepare.write_csv(
-            audit.domain_correlations.reset_index(), p
-        ),
-        "index_leave_one_out.csv": lambda p: prepare.write_csv(mc.leave_one_out.reset_index(), p),
+        "towns.csv": lambda p: write_csv(towns, p),
+        "towns.parquet": lambda p: write_parquet(towns, p),
+        "data_dictionary.csv": lambda p: write_csv(dictionary, p),
+        "indicators.csv": lambda p: write_csv(catalogue, p),
     }
-    if result.outliers is not None:
-        outputs["index_outliers.csv"] = lambda p: prepare.write_csv(
-            result.outliers.reset_index(), p
-        )
-    report = ScoreReport()
     for name, writer in outputs.items():
         writer(processed_dir / name)
-        report.outputs.append(processed_dir / name)
 
     summary = {
         "framework": {"file": framework_path.name, "sha256": fw.sha256, "name": fw.name},
         "clusters": {"sha256": config.sha256},
-        "uncertainty": {
-            k: (round(v, 6) if isinstance(v, float) else v) for k, v in sorted(mc.summary.items())
-        },
+        "uncertainty": index_record["uncertainty"],
         "towns": len(towns),
         "indicators": len(fw.indicator_codes),
         "clusters_full_mean": round(float(towns["clusters_full"].mean()), 4),
@@ -306,15 +380,128 @@ def score(
     atomic.write_text(
         processed_dir / "score_summary.json", json.dumps(summary, indent=2, sort_keys=True) + "\n"
     )
-    report.outputs.append(processed_dir / "score_summary.json")
-    prov_path = processed_dir / "provenance.json"
-    prov = json.loads(prov_path.read_text(encoding="utf-8"))
-    prov["framework_sha256"] = fw.sha256
-    prov["clusters_sha256"] = config.sha256
-    prov["outputs"] = {
-        n: prepare.sha256_file(processed_dir / n)
-        for n in sorted(set(prov.get("outputs", {})) | set(outputs))
+    prov = update_provenance(
+        processed_dir,
+        [*outputs, *index_record["outputs"]],
+        {"framework_sha256": fw.sha256, "clusters_sha256": config.sha256},
+    )
+    written = [processed_dir / n for n in outputs]
+    return [*written, processed_dir / "score_summary.json", prov], summary
+
+
+def _frame_digest(frame: pd.DataFrame) -> str:
+    """sha256 of a table's columns and values (the prepared towns, whatever else towns.csv has)."""
+    digest = hashlib.sha256("\0".join(frame.columns).encode())
+    digest.update(pd.util.hash_pandas_object(frame, index=True).to_numpy().tobytes())
+    return digest.hexdigest()
+
+
+def _downstream(start: str) -> set[str]:
+    """`start` and every step that reads its table, directly or through another step."""
+    out = {start}
+    for step in STEPS[STEPS.index(start) + 1 :]:
+        if out & set(READS[step]):
+            out.add(step)
+    return out
+
+
+def score(
+    interim_dir: Path,
+    processed_dir: Path,
+    *,
+    framework_path: Path | None = None,
+    clusters_path: Path | None = None,
+    steps_dir: Path | None = None,
+    start: str | None = None,
+    force: bool = False,
+    progress: Callable[[str], None] = lambda _msg: None,
+) -> ScoreReport:
+    """Run the steps whose inputs changed (all from `start` on; all with `force`), then publish."""
+    processed_dir = Path(processed_dir)
+    interim_dir = Path(interim_dir)
+    steps_dir = Path(steps_dir) if steps_dir else default_steps_dir(interim_dir)
+    framework_path = Path(framework_path or framework_mod.DEFAULT_PATH)
+    if start is not None and start not in STEPS:
+        raise DataError(f"unknown step {start!r}; expected one of: {', '.join(STEPS)}")
+    interim.require(interim_dir, raw_tables.READERS)
+    # Validate the declarative files before the slow steps; columns are checked after.
+    fw = framework_mod.load_framework(framework_path)
+    config = clusters.load_clusters(clusters_path)
+    prepared = {
+        "prepared_towns": _frame_digest(prepared_towns(processed_dir)),
+        "lsoa.parquet": processed_dir / "lsoa.parquet",
     }
-    atomic.write_text(prov_path, json.dumps(prov, indent=2, sort_keys=True) + "\n")
-    report.summary = summary
+    raw = {f"interim/{i}": interim.path(interim_dir, i) for i in sorted(raw_tables.READERS)}
+    step_dir = {n: steps_dir / f"{n}.parquet" for n in STEPS}
+
+    def key(step: str, inputs: dict) -> dict:
+        # The folder too: two processed folders sharing a steps folder must not skip each other.
+        where = {"processed_dir": str(processed_dir.resolve())}
+        return stamps.step_key(stamps.code_digest(*STEP_CODE[step]), inputs, where)
+
+    plan: dict[str, tuple[str, Callable[[], list[Path]], Callable[[], dict]]] = {
+        "indicators": (
+            "building town indicators",
+            lambda: indicators_step(interim_dir, processed_dir, steps_dir),
+            lambda: key("indicators", {**raw, **prepared}),
+        ),
+        "index": (
+            "scoring the Towns Index (with Monte Carlo uncertainty), clusters and peers",
+            lambda: index_step(processed_dir, steps_dir, fw, config),
+            lambda: key(
+                "index",
+                {
+                    **prepared,
+                    "indicators.parquet": step_dir["indicators"],
+                    "framework": fw.sha256,
+                    "clusters": config.sha256,
+                },
+            ),
+        ),
+        "attitudes": (
+            "modelling the EU referendum vote of areas and towns",
+            lambda: attitudes_step(interim_dir, processed_dir, steps_dir),
+            lambda: key("attitudes", {**raw, **prepared}),
+        ),
+    }
+
+    report = ScoreReport()
+    forced = set(STEPS) if force else _downstream(start) if start else set()
+    for step in STEPS:
+        message, run, make_key = plan[step]
+        stamp = steps_dir / f"{step}.stamp.json"
+        step_key = make_key()
+        if step not in forced and stamps.is_fresh(stamp, step_key):
+            progress(f"{step}: unchanged, skipped (use --force)")
+            report.skipped.append(step)
+            continue
+        progress(message)
+        written = run()
+        stamps.write_stamp(stamp, step_key, written)
+        report.ran.append(step)
+        report.outputs.extend(p for p in written if p.parent == processed_dir)
+
+    publish_key = key(
+        "publish",
+        {
+            **prepared,
+            "local_authorities.csv": processed_dir / "local_authorities.csv",
+            **{f"{s}.parquet": step_dir[s] for s in STEPS},
+            "index.json": steps_dir / "index.json",
+            "framework": fw.sha256,
+            "clusters": config.sha256,
+        },
+    )
+    stamp = steps_dir / "publish.stamp.json"
+    summary_path = processed_dir / "score_summary.json"
+    if not report.ran and not force and stamps.is_fresh(stamp, publish_key):
+        progress("publish: unchanged, skipped (use --force)")
+        report.skipped.append("publish")
+        report.summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        return report
+    progress("writing towns.csv, the data dictionary, the summary and provenance")
+    written, report.summary = publish(processed_dir, steps_dir, fw, config, framework_path)
+    stamps.write_stamp(stamp, publish_key, written)
+    report.ran.append("publish")
+    report.outputs.extend(written)
     return report

@@ -23,6 +23,7 @@ from typing import BinaryIO, Literal
 from hopeful import __version__
 from hopeful.atomic import atomic_path, write_text
 from hopeful.errors import ChecksumError, DataError, HopefulError
+from hopeful.processed import sha256_file
 
 REGISTRY = Path(__file__).parent / "data" / "datasets.toml"
 MANIFEST = "provenance.json"
@@ -99,6 +100,8 @@ class Source:
 
 @dataclass(frozen=True)
 class FetchItem:
+    """What fetch did with one registered file (present, copied or downloaded) and where it is."""
+
     id: str
     action: Action
     path: Path
@@ -106,6 +109,8 @@ class FetchItem:
 
 @dataclass(frozen=True)
 class FetchReport:
+    """Every file's fetch outcome and whether the provenance manifest was rewritten."""
+
     items: tuple[FetchItem, ...]
     manifest: Path
     manifest_written: bool
@@ -245,20 +250,14 @@ def _select(datasets: list[Dataset], ids: Iterable[str] | None, path: Path) -> l
 
 
 def dataset(id: str, registry: str | Path | None = None) -> Dataset:
+    """The registry entry with this id (an unknown id is a DataError naming it)."""
     datasets, _, path = _load(registry)
     return _select(datasets, [id], path)[0]
 
 
 def raw_path(ds: Dataset, raw_dir: str | Path) -> Path:
+    """Where a registered file sits under a raw folder: `<raw_dir>/<source>/<file>`."""
     return Path(raw_dir) / ds.source / ds.file
-
-
-def sha256_file(path: str | Path) -> str:
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _is_good(path: Path, ds: Dataset) -> bool:

@@ -5,24 +5,16 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from pathlib import Path
 
 import pandas as pd
 
-from hopeful import load
-from hopeful.errors import DataError, TownNotFoundError
+from hopeful.errors import TownNotFoundError
+
+__all__ = ["normalise_name", "resolve_town", "slugify"]
 
 _CODE = re.compile(r"^[A-Za-z]\d{8}$")
 _SHOWN_QUERY = 80
-
-
-def read_towns(processed_dir: str | Path) -> pd.DataFrame:
-    """The processed towns.csv for look-ups; missing or malformed is a DataError, not a traceback."""
-    path = Path(processed_dir) / "towns.csv"
-    if not path.is_file():
-        raise DataError("towns.csv is missing: run `hopeful prepare` first", file=path)
-    text_columns = dict.fromkeys(["town_code", "town_name", "lad_code", "lad_name"], "str")
-    return load.read_csv(path, required=["town_code", "town_name"], dtype=text_columns)
+_QUALIFIER = r"\s*\([^()]*\)\s*$"  # ONS's or our own " (Isle of Wight)" after a town name
 
 
 def normalise_name(name: str) -> str:
@@ -43,7 +35,10 @@ def resolve_town(towns: pd.DataFrame, query: str) -> pd.Series:
             return hit.iloc[0]
     wanted = normalise_name(query)
     names = towns["town_name"].map(normalise_name)
-    hit = towns[names == wanted]
+    # A qualified name ("Newport (Isle of Wight)") also answers to its bare name, so "Newport"
+    # names the Welsh town and both qualified ones: ambiguous, not silently the Welsh one.
+    bare = towns["town_name"].str.replace(_QUALIFIER, "", regex=True).map(normalise_name)
+    hit = towns[(names == wanted) | (bare == wanted)]
     if len(hit) == 1:
         return hit.iloc[0]
     if len(hit) > 1:

@@ -137,8 +137,3 @@ def open_recorder(browser: Browser) -> Iterator[Recorder]:
 def recorder(browser: Browser) -> Iterator[Recorder]:
     with open_recorder(browser) as opened:
         yield opened
-
-
-def require_processed() -> None:
-    if not (PROCESSED / "cluster_criteria.parquet").is_file():
-        pytest.skip("processed data not scored: run `make data` (make test does it first)")

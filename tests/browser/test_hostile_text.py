@@ -27,7 +27,7 @@ from hopeful.consultations.config import Action, load_themes
 from hopeful.reports.index_page import write_index
 from hopeful.reports.notebook_to_html import WarmKernel, render_html
 
-from .conftest import NOTEBOOK, PROCESSED, ROOT, require_processed
+from .conftest import NOTEBOOK, PROCESSED, ROOT
 
 HOSTILE = (
     "<script>alert(1)</script>",
@@ -63,7 +63,6 @@ def hostile_values(code: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def processed(tmp_path_factory) -> Path:
     """A copy of data/processed whose towns.csv differs only in the hostile cells."""
-    require_processed()
     folder = tmp_path_factory.mktemp("hostile") / "processed"
     shutil.copytree(PROCESSED, folder)
     path = folder / "towns.csv"
@@ -131,6 +130,7 @@ def test_the_recorder_catches_what_these_tests_guard_against(recorder, tmp_path)
 
 
 @pytest.mark.parametrize("code", TOWNS)
+@pytest.mark.real_data("scored")
 def test_town_report_shows_hostile_text_as_text(recorder, reports, code):
     url = recorder.open(reports[code])
     values = hostile_values(code)
@@ -147,6 +147,7 @@ def test_town_report_shows_hostile_text_as_text(recorder, reports, code):
 
 
 @pytest.mark.parametrize("code", ["E35001042", "W38000144"])
+@pytest.mark.real_data("scored")
 def test_hostile_peers_are_text_in_the_peer_table(recorder, reports, code):
     peer = TOWNS[TOWNS.index(code) + 1]
     url = recorder.open(reports[code])
@@ -159,6 +160,7 @@ def test_hostile_peers_are_text_in_the_peer_table(recorder, reports, code):
 # ------------------------------------------------------------------------------ the index
 
 
+@pytest.mark.real_data("scored")
 def test_index_page_shows_hostile_text_as_text(recorder, processed):
     towns = pd.read_csv(processed / "towns.csv", dtype={"town_code": str, "lad_code": str})
     url = recorder.open(write_index(towns, processed.parent / "reports"))

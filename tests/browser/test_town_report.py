@@ -13,8 +13,9 @@ import pytest
 
 from hopeful.reports.notebook_to_html import render_notebook
 
-from .conftest import NOTEBOOK, PROCESSED, require_processed
+from .conftest import NOTEBOOK, PROCESSED
 
+pytestmark = pytest.mark.real_data("scored")
 TOWN = "E35001042"
 
 # Text that only a visible code cell or prompt would put on the page.
@@ -23,7 +24,6 @@ CODE_FRAGMENTS = ("town_view.", "plt.show()", "display(HTML(", "import matplotli
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
-    require_processed()
     tmp = tmp_path_factory.mktemp("report")
     out = tmp / "towns" / "x.html"
     parameters = {

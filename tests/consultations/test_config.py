@@ -11,11 +11,11 @@ from .conftest import FIXTURES
 
 
 def test_real_themes_file():
-    from hopeful import score
+    from hopeful.scoring.framework import DEFAULT_PATH as FRAMEWORK_PATH
     from hopeful.scoring.framework import load_framework
 
     config = load_themes()
-    framework_domains = tuple(d.code for d in load_framework(score.default_framework()).domains)
+    framework_domains = tuple(d.code for d in load_framework(FRAMEWORK_PATH).domains)
     assert config.domains == framework_domains
     assert len(config.themes) == 13
     mapped = {c for t in config.themes for c in t.clusters}

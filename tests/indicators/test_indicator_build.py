@@ -6,15 +6,13 @@ import numpy as np
 import pandas as pd
 import pyreadr
 import pytest
+from conftest import MIRROR
 
 from hopeful.indicators import build_indicators, catalogue
 from hopeful.indicators.catalogue import UNIT_RANGES
 from hopeful.prepare import geography
 
-MIRROR = Path(__file__).resolve().parents[3] / "shared" / "data" / "sources"
-pytestmark = pytest.mark.skipif(
-    not (MIRROR / "humaniverse-imd").is_dir(), reason=f"data mirror not found at {MIRROR}"
-)
+pytestmark = pytest.mark.real_data("mirror")
 
 GRAVESEND = "E35001042"
 PORT_TALBOT = "W38000144"
@@ -27,18 +25,18 @@ def _rda(*parts: str) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def lookups() -> dict[str, pd.DataFrame]:
+def lookups(mirror_interim: Path) -> dict[str, pd.DataFrame]:
     return {
-        "towns": geography.town_universe(MIRROR),
-        "lsoa_town": geography.lsoa11_to_town(MIRROR),
-        "lsoa_lad": geography.lsoa11_to_lad(MIRROR),
+        "towns": geography.town_universe(mirror_interim),
+        "lsoa_town": geography.lsoa11_to_town(mirror_interim),
+        "lsoa_lad": geography.lsoa11_to_lad(mirror_interim),
     }
 
 
 @pytest.fixture(scope="module")
-def table(lookups) -> pd.DataFrame:
+def table(mirror_interim: Path, lookups) -> pd.DataFrame:
     return build_indicators(
-        MIRROR, lookups["lsoa_town"], lookups["lsoa_lad"], lookups["towns"]
+        mirror_interim, lookups["lsoa_town"], lookups["lsoa_lad"], lookups["towns"]
     ).set_index("town_code")
 
 

@@ -7,13 +7,19 @@ import pandas as pd
 import pyreadr
 import pytest
 
+from hopeful import sources
 from hopeful.errors import DataError
 from hopeful.indicators import area_measures, build, convert, lsoa11_measures, politics
 from hopeful.indicators.aggregate import deprivation_percentile, inherited_mean, ratio_of_sums
 from hopeful.indicators.catalogue import catalogue, catalogue_path, read_catalogue
-from hopeful.indicators.tidy import wide_counts
+from hopeful.prepare import raw_tables
+from hopeful.prepare.raw_tables import wide_counts
 
 T1, T2 = "E34000001", "E34000002"
+
+EU = "eu_referendum2016_results"
+HOUSEHOLDS11 = "census11_deprivation_england_wales_lsoa11"
+CNI22_WALES = "cni2022_wales_msoa11"
 
 
 # --- percentiles and sums ------------------------------------------------------------------
@@ -167,11 +173,12 @@ def test_lsoa21_to_msoa21_by_name():
             "msoa21_name": ["Gravesham 003", "Gravesham 010"],
         }
     )
-    got = convert.lsoa21_to_msoa21(lsoa21, msoa21, Path("lookup.rda"))
+    got = convert.lsoa21_to_msoa21(lsoa21, msoa21)
     assert got["msoa21_code"].tolist() == ["E02000001", "E02000001", "E02000002"]
     bad = lsoa21.assign(lsoa21_name=["Gravesham 003A", "Gravesham 003B", "Dartford 001A"])
-    with pytest.raises(DataError, match=r"lookup.rda, column 'lsoa21_name', row 4: no MSOA"):
-        convert.lsoa21_to_msoa21(bad, msoa21, Path("lookup.rda"))
+    lookup = r"lookup_lsoa11_lsoa21_ltla22.rda, column 'lsoa21_name', row 4: no MSOA"
+    with pytest.raises(DataError, match=lookup):
+        convert.lsoa21_to_msoa21(bad, msoa21)
 
 
 # --- validation of long tables and the catalogue -------------------------------------------
@@ -260,6 +267,12 @@ def _write_cr(path: Path, lines: list[str]) -> None:
     path.write_bytes("\r".join(lines).encode("cp1252"))
 
 
+def _stage(raw: Path, dataset_id: str) -> Path:
+    """The interim table of one raw file under raw, as `hopeful prepare` writes it."""
+    raw_tables.write_all(raw, raw / "interim", ids=[dataset_id])
+    return raw / "interim"
+
+
 def test_eu_referendum_sums_merged_districts(tmp_path):
     vintages = pd.DataFrame(
         {
@@ -268,18 +281,23 @@ def test_eu_referendum_sums_merged_districts(tmp_path):
             "lad_code": ["E06000059", "E06000059", "E07000109"],
         }
     )
-    header = "Area_Code,Electorate,VerifiedBallotPapers,Valid_Votes,Leave"
-    rows = ["E07000048,100,80,80,50", "E07000049,300,210,200,100", "E07000109,10,8,8,6"]
-    _write_cr(tmp_path / "eu-referendum-2016" / "EU-referendum-result-data.csv", [header, *rows])
-    got = politics.eu_referendum(tmp_path, vintages).set_index("lad_code")
+    header = "Region,Area_Code,Area,Electorate,VerifiedBallotPapers,Valid_Votes,Leave,Remain"
+    rows = [
+        "South West,E07000048,Christchurch,100,80,80,50,30",
+        "South West,E07000049,East Dorset,300,210,200,100,100",
+        "South East,E07000109,Gravesham,10,8,8,6,2",
+    ]
+    eu = tmp_path / "eu-referendum-2016" / "EU-referendum-result-data.csv"
+    _write_cr(eu, [header, *rows])
+    got = politics.eu_referendum(_stage(tmp_path, EU), vintages).set_index("lad_code")
     assert got.loc["E06000059", "leave_share_la"] == pytest.approx(150 / 280)
     assert got.loc["E06000059", "eu_turnout_la"] == pytest.approx(290 / 400)
-    _write_cr(
-        tmp_path / "eu-referendum-2016" / "EU-referendum-result-data.csv",
-        [header, *rows, "E07000999,1,1,1,1"],
-    )
+    _write_cr(eu, [header, *rows, "South East,E07000999,Nowhere,1,1,1,1,0"])
     with pytest.raises(DataError, match=r"'Area_Code', row 5: counting area not in the LA code"):
-        politics.eu_referendum(tmp_path, vintages)
+        politics.eu_referendum(_stage(tmp_path, EU), vintages)
+    _write_cr(eu, [header, *rows[:2], "South East,E07000109,Gravesham,10,8,8,6,3"])
+    with pytest.raises(DataError, match=r"'Valid_Votes', row 4: Leave \+ Remain differ"):
+        raw_tables.read(tmp_path, EU)
 
 
 def test_constituencies_matched_by_code_or_unchanged_name(tmp_path):
@@ -297,7 +315,7 @@ def test_constituencies_matched_by_code_or_unchanged_name(tmp_path):
         "S12000033,00QA,Aberdeen City,S14000001,x,Aberdeen North",  # Scotland: ignored
     ]
     _write_cr(tmp_path / "eu-referendum-2016" / "LAD12_PCON12_UK_LU.csv", [header, *rows])
-    got = politics.lad_constituencies(tmp_path, vintages)
+    got = politics.lad_constituencies(_stage(tmp_path, "lookup_lad12_pcon12"), vintages)
     assert got.to_dict("list") == {
         "lad_code": ["E07000109", "E08000037"],
         "pcon_code": ["E14000727", "E14000710"],
@@ -307,8 +325,8 @@ def test_constituencies_matched_by_code_or_unchanged_name(tmp_path):
 # --- readers validate on load --------------------------------------------------------------
 
 
-def _write_rda(raw: Path, source: tuple[str, str], frame: pd.DataFrame) -> None:
-    path = raw / source[0] / source[1]
+def _write_rda(raw: Path, dataset_id: str, frame: pd.DataFrame) -> None:
+    path = sources.raw_path(sources.dataset(dataset_id), raw)
     path.parent.mkdir(parents=True, exist_ok=True)
     pyreadr.write_rdata(str(path), frame, df_name="data")
 
@@ -321,34 +339,34 @@ def test_household_reader_sums_dimensions_and_names_bad_rows(tmp_path):
             "count": [50.0, 30, 15, 4, 1, 10, 10, 10, 10, 10],
         }
     )
-    _write_rda(tmp_path, lsoa11_measures.HOUSEHOLDS11, frame)
-    got = lsoa11_measures.households2011(tmp_path)
+    _write_rda(tmp_path, HOUSEHOLDS11, frame)
+    got = lsoa11_measures.households2011(_stage(tmp_path, HOUSEHOLDS11))
     assert got.to_dict("list") == {
         "lsoa11_code": ["E01000001", "W01000001"],
         "hh11": [100.0, 50.0],
         "hh11_deprived": [50.0, 40.0],
     }
-    _write_rda(tmp_path, lsoa11_measures.HOUSEHOLDS11, frame.assign(count=[50.0] * 6 + [-1.0] * 4))
+    _write_rda(tmp_path, HOUSEHOLDS11, frame.assign(count=[50.0] * 6 + [-1.0] * 4))
     with pytest.raises(DataError, match=r"census11_deprivation.*column 'count', row 8"):
-        lsoa11_measures.households2011(tmp_path)
-    _write_rda(tmp_path, lsoa11_measures.HOUSEHOLDS11, frame.assign(lsoa11_code="E02000001"))
+        raw_tables.read(tmp_path, HOUSEHOLDS11)
+    _write_rda(tmp_path, HOUSEHOLDS11, frame.assign(lsoa11_code="E02000001"))
     with pytest.raises(DataError, match=r"column 'lsoa11_code', row 2: 'E02000001' is not a LSOA"):
-        lsoa11_measures.households2011(tmp_path)
+        raw_tables.read(tmp_path, HOUSEHOLDS11)
 
 
 def test_rank_readers_reject_ranks_beyond_the_number_of_areas(tmp_path):
     frame = pd.DataFrame(
         {
             "msoa11_code": ["W02000001", "W02000002"],
-            **{rank: [1.0, 2.0] for rank in area_measures.CNI22_RANKS},
+            **{rank: [1.0, 2.0] for rank in raw_tables.CNI22_RANKS},
             "Left Behind Area?": [True, False],
         }
     )
-    _write_rda(tmp_path, area_measures.CNI22_WALES, frame)
-    got = area_measures.cni2022_wales(tmp_path)
+    _write_rda(tmp_path, CNI22_WALES, frame)
+    got = area_measures.cni2022_wales(_stage(tmp_path, CNI22_WALES))
     assert got["cni_need"].tolist() == [75.0, 25.0]
     assert got["left_behind"].tolist() == [1.0, 0.0]
     bad = frame.assign(**{"Civic Assets rank": [1.0, 3.0]})
-    _write_rda(tmp_path, area_measures.CNI22_WALES, bad)
+    _write_rda(tmp_path, CNI22_WALES, bad)
     with pytest.raises(DataError, match=r"column 'Civic Assets rank', row 3: .*out of range"):
-        area_measures.cni2022_wales(tmp_path)
+        raw_tables.read(tmp_path, CNI22_WALES)

@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-MIRROR = Path(__file__).resolve().parents[3] / "shared" / "data" / "sources"
-
 
 @pytest.fixture(scope="session")
-def mirror() -> Path:
-    if not MIRROR.is_dir():
-        pytest.skip(f"data mirror not found at {MIRROR}")
-    return MIRROR
-
-
-@pytest.fixture(scope="session")
-def lsoa_table(mirror):
+def lsoa_table(mirror_interim):
     from hopeful.models.area_features import lsoa_features
 
-    return lsoa_features(mirror)
+    return lsoa_features(mirror_interim)
 
 
 @pytest.fixture(scope="session")
-def leave_model(mirror, lsoa_table):
+def leave_model(mirror_interim, lsoa_table):
     from hopeful.models.leave import fit_leave_model
 
-    return fit_leave_model(mirror, lsoa_table=lsoa_table)
+    return fit_leave_model(mirror_interim, lsoa_table=lsoa_table)

@@ -1,7 +1,9 @@
 """Area characteristics: hand-computed aggregation and geography conversion, and facts about the
-real mirror (every LSOA in one 2016 counting area; counts conserved from LSOA 2021 to 2011)."""
+real data mirror (every LSOA in one 2016 counting area; counts conserved from LSOA 2021 to 2011)."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -9,6 +11,8 @@ import pytest
 from hopeful.load import read_rda
 from hopeful.models import area_features
 from hopeful.models.area_features import FEATURES, aggregate_features, to_lsoa11
+
+MIRROR = Path(__file__).resolve().parents[3] / "shared" / "data" / "sources"
 
 
 def test_to_lsoa11_sums_splits_and_shares_mergers():
@@ -59,19 +63,19 @@ def test_aggregate_features_by_two_keys_drops_missing_keys():
     assert got["low_skills"].tolist() == pytest.approx([0.2, 0.6])
 
 
-# ---------------------------------------------------------------- real mirror
+# ---------------------------------------------------------------- real data mirror
 
 
-def test_area_results_are_the_348_counting_areas_of_england_and_wales(mirror):
-    results = area_features.area_results(mirror).set_index("area16_name")
+def test_area_results_are_the_348_counting_areas_of_england_and_wales(mirror_interim):
+    results = area_features.area_results(mirror_interim).set_index("area16_name")
     assert len(results) == 348  # 326 English districts + 22 Welsh
     assert results.loc["Boston", "leave_share"] == pytest.approx(0.7556, abs=5e-5)
     assert results.loc["Lambeth", "leave_share"] == pytest.approx(0.2138, abs=5e-5)
     assert results["leave"].sum() == 16_042_155 and results["valid_votes"].sum() == 30_062_176
 
 
-def test_every_lsoa_lies_in_one_2016_counting_area(mirror):
-    lookup = area_features.lsoa11_to_area16(mirror)
+def test_every_lsoa_lies_in_one_2016_counting_area(mirror_interim):
+    lookup = area_features.lsoa11_to_area16(mirror_interim)
     assert len(lookup) == 34_753 and lookup["lsoa11_code"].is_unique
     assert lookup["area16_code"].nunique() == 348
     # Bournemouth, Christchurch and Poole (2019) splits back into its three 2016 districts.
@@ -79,12 +83,12 @@ def test_every_lsoa_lies_in_one_2016_counting_area(mirror):
     assert set(bcp["area16_code"]) == {"E06000028", "E06000029", "E07000048"}
 
 
-def test_lsoa_features_conserve_census_counts(mirror, lsoa_table):
+def test_lsoa_features_conserve_census_counts(mirror_interim, lsoa_table):
     assert len(lsoa_table) == 34_753
     assert not lsoa_table[list(FEATURES)].isna().any().any()
     assert lsoa_table[list(FEATURES)].min().min() >= 0
     assert lsoa_table[list(FEATURES)].max().max() <= 1
-    ethnicity = read_rda(mirror / "humaniverse-demographr" / "ethnicity21_lsoa21.rda")
+    ethnicity = read_rda(MIRROR / "humaniverse-demographr" / "ethnicity21_lsoa21.rda")
     assert lsoa_table["residents21"].sum() == pytest.approx(ethnicity["n"].sum(), rel=1e-12)
-    tenure = read_rda(mirror / "humaniverse-demographr" / "household_tenure21_lsoa21.rda")
+    tenure = read_rda(MIRROR / "humaniverse-demographr" / "household_tenure21_lsoa21.rda")
     assert lsoa_table["households21"].sum() == pytest.approx(tenure["n"].sum(), rel=1e-12)

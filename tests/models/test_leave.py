@@ -105,7 +105,7 @@ def test_leave_statement_separates_measured_from_modelled():
     assert "No modelled estimate" in missing and "Modelled:" not in missing
 
 
-# ---------------------------------------------------------------- real mirror
+# ---------------------------------------------------------------- real data mirror
 
 
 def test_real_area_model(leave_model):
@@ -116,9 +116,9 @@ def test_real_area_model(leave_model):
     assert leave_model.areas["cooks_d"].notna().all()
 
 
-def test_saved_model_is_deterministic(mirror, lsoa_table, leave_model, tmp_path):
+def test_saved_model_is_deterministic(mirror_interim, lsoa_table, leave_model, tmp_path):
     leave.save_model(leave_model, tmp_path / "a.json")
-    again = leave.fit_leave_model(mirror, tmp_path / "processed", lsoa_table=lsoa_table)
+    again = leave.fit_leave_model(mirror_interim, tmp_path / "processed", lsoa_table=lsoa_table)
     saved = (tmp_path / "processed" / "models" / "leave_la.json").read_bytes()
     assert saved == (tmp_path / "a.json").read_bytes()
     data = json.loads(saved)
@@ -129,8 +129,8 @@ def test_saved_model_is_deterministic(mirror, lsoa_table, leave_model, tmp_path)
     )
 
 
-def test_town_adjustment_reproduces_every_authority_result(mirror, lsoa_table, leave_model):
-    pieces = leave.area_pieces(leave_model, mirror, lsoa_table)
+def test_town_adjustment_reproduces_every_authority_result(mirror_interim, lsoa_table, leave_model):
+    pieces = leave.area_pieces(leave_model, mirror_interim, lsoa_table)
     weighted = (pieces["leave_share_modelled"] * pieces["adults_18plus"]).groupby(
         pieces["area16_code"]
     ).sum() / pieces.groupby("area16_code")["adults_18plus"].sum()
@@ -139,8 +139,10 @@ def test_town_adjustment_reproduces_every_authority_result(mirror, lsoa_table, l
     np.testing.assert_allclose(weighted, measured, atol=1e-12)
 
 
-def test_town_estimates_one_row_per_town_and_deterministic(mirror, lsoa_table, leave_model):
-    first = leave.town_leave_estimates(leave_model, mirror, lsoa_table=lsoa_table, n_draws=100)
+def test_town_estimates_one_row_per_town_and_deterministic(mirror_interim, lsoa_table, leave_model):
+    first = leave.town_leave_estimates(
+        leave_model, mirror_interim, lsoa_table=lsoa_table, n_draws=100
+    )
     assert first["town_code"].is_unique and first["town_code"].is_monotonic_increasing
     known = first.dropna(subset=["leave_share_modelled"])
     assert len(known) >= len(first) - 1  # only a town without LSOAs lacks an estimate
@@ -153,10 +155,12 @@ def test_town_estimates_one_row_per_town_and_deterministic(mirror, lsoa_table, l
         known.loc[whole, "leave_share_modelled"], known.loc[whole, "leave_share_area16"], atol=1e-12
     )
     assert "W38000144" in set(known["town_code"])  # Port Talbot
-    again = leave.town_leave_estimates(leave_model, mirror, lsoa_table=lsoa_table, n_draws=100)
+    again = leave.town_leave_estimates(
+        leave_model, mirror_interim, lsoa_table=lsoa_table, n_draws=100
+    )
     pd.testing.assert_frame_equal(first, again)
     other = leave.town_leave_estimates(
-        leave_model, mirror, lsoa_table=lsoa_table, n_draws=100, seed=1
+        leave_model, mirror_interim, lsoa_table=lsoa_table, n_draws=100, seed=1
     )
     assert not np.allclose(
         other["leave_share_modelled_p05"], first["leave_share_modelled_p05"], equal_nan=True

@@ -7,19 +7,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import MIRROR, ROOT
 
 from hopeful.reports import batch
 
-ROOT = Path(__file__).resolve().parents[2]
-MIRROR = ROOT.parent / "shared" / "data" / "sources"
-PROCESSED = ROOT / "data" / "processed"
 FIXTURE = ROOT / "tests" / "fixtures" / "mini_report.ipynb"
-
-needs_mirror = pytest.mark.skipif(not MIRROR.is_dir(), reason=f"data mirror {MIRROR} is absent")
-needs_processed = pytest.mark.skipif(
-    not (PROCESSED / "towns.csv").is_file() or not (PROCESSED / "lsoa.parquet").is_file(),
-    reason="processed data absent: run `make data` (make test does it first)",
-)
+needs_mirror = pytest.mark.real_data("mirror")
+needs_processed = pytest.mark.real_data("processed")
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

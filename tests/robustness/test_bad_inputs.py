@@ -2,9 +2,11 @@
 
 Data cases (`DATA_CASES`): the file is copied from the mirror with one defect into a raw folder
 that links every other mirror file. Then
-1. the library reader the defect reaches refuses it with a DataError naming the file, and the
-   column and row where the file has them; a *tolerated* case (no message) reads exactly what
-   the good file gives;
+1. the file's reader (hopeful.prepare.raw_tables, by registry id) refuses it with a DataError
+   naming the file, and the column and row where the file has them; a *tolerated* case (no
+   message) reads exactly what the good file gives. A defect only a join of two files shows
+   (a *staged* case) passes the readers, and the step that joins their interim tables names
+   the raw file (as laid out under data/raw), column and row;
 2. `hopeful prepare` refuses the raw folder before reading it (the sha256 check), exits 2, and
    leaves the previous outputs byte-for-byte as they were;
 3. cases marked `via_cli` also run `hopeful prepare` with a registry that vouches for the
@@ -25,17 +27,16 @@ import numpy as np
 import pandas as pd
 import pyreadr
 import pytest
+from conftest import MIRROR, PROCESSED
 
-from hopeful import indicators, sources, towns
+from hopeful import indicators, processed, sources
 from hopeful.cli import main
 from hopeful.errors import DataError
 from hopeful.indicators import politics
-from hopeful.prepare import districts, geography, lsoa
+from hopeful.prepare import districts, geography, lsoa, raw_tables
 
 from .conftest import (
     FIXTURE,
-    MIRROR,
-    PROCESSED,
     mirror_copy,
     needs_mirror,
     needs_processed,
@@ -162,20 +163,36 @@ class Bad:
     row: int | None = None
     error_file: str | None = None  # when the error names another file than the defective one
     via_cli: bool = False
+    staged: bool = False  # raised after the readers, naming the file relative to data/raw
 
 
-def eu_referendum(raw: Path) -> pd.DataFrame:
-    return politics.eu_referendum(raw, politics.ltla16_to_ltla21(raw))
+def reader(dataset_id: str) -> Callable[[Path], pd.DataFrame]:
+    return lambda raw: raw_tables.read(raw, dataset_id)
+
+
+def staged(ids: list[str], step: Callable[[Path], object]) -> Callable[[Path], object]:
+    """Run the readers of `ids` on raw into an interim folder beside it, then `step` on it."""
+
+    def run(raw: Path) -> object:
+        folder = raw.parent / "interim"
+        raw_tables.write_all(raw, folder, ids=ids)
+        return step(folder)
+
+    return run
+
+
+def eu_referendum(interim_dir: Path) -> pd.DataFrame:
+    return politics.eu_referendum(interim_dir, politics.ltla16_to_ltla21(interim_dir))
 
 
 DATA_CASES = [
-    Bad("missing-file", IMD, delete, lsoa.imd2019_england, "file is missing"),
-    Bad("empty-file", UK, edit_bytes(lambda _: b""), lsoa.uk_composite, "file is empty"),
+    Bad("missing-file", IMD, delete, reader("imd2019_england_lsoa11"), "file is missing"),
+    Bad("empty-file", UK, edit_bytes(lambda _: b""), reader("uk_imd_e"), "file is empty"),
     Bad(
         "truncated-rda",
         POPULATION,
         truncate_half,
-        lsoa.population,
+        reader("population19_lsoa11"),
         "not a readable R data file",
         via_cli=True,
     ),
@@ -183,7 +200,7 @@ DATA_CASES = [
         "truncated-csv-mid-row",
         UK,
         cut_mid_row(1000),
-        lsoa.uk_composite,
+        reader("uk_imd_e"),
         "has 4 field(s) where the header has 11 (the file ends mid-row: truncated?)",
         row=1000,
     ),
@@ -191,7 +208,7 @@ DATA_CASES = [
         "utf16-encoded",
         UK,
         reencode("utf-16"),
-        lsoa.uk_composite,
+        reader("uk_imd_e"),
         "cannot be decoded as utf-8 at byte 0 (b'\\xff': invalid start byte); "
         "it starts with a UTF-16 byte-order mark",
         row=1,
@@ -201,7 +218,7 @@ DATA_CASES = [
         "cp1252-byte-in-utf8",
         ENGLISH_TOWNS,
         replace(b"Carlton in Lindrick", b"Carlton\x96in Lindrick"),
-        geography.english_cities,
+        reader("towns_english_education"),
         "cannot be decoded as utf-8 at byte",
         row=2,
     ),
@@ -209,7 +226,7 @@ DATA_CASES = [
         "lf-where-cr-expected",
         EU_RESULTS,
         edit_bytes(lambda data: data.replace(b"\r", b"\n")),
-        eu_referendum,
+        reader("eu_referendum2016_results"),
         "has LF (\\n) line endings but is registered as a CR-only (old Mac) file",
         row=1,
     ),
@@ -222,7 +239,7 @@ DATA_CASES = [
             b",Medway,192524,138975,138975,72.18,138973,138886,49889,88997,",
             b",Medway,192524,138975,138975,72.18,138973,138886,49889,lots,",
         ),
-        eu_referendum,
+        reader("eu_referendum2016_results"),
         "'lots' is not a number",
         column="Leave",
         row=206,
@@ -231,23 +248,24 @@ DATA_CASES = [
         "unknown-area-after-filtered-rows",
         EU_RESULTS,
         replace(b",E06000035,Medway,", b",E06999999,Medway,"),
-        eu_referendum,
+        staged(["eu_referendum2016_results", "lookup_ltla_ltla"], eu_referendum),
         "counting area not in the LA code history (value 'E06999999')",
         column="Area_Code",
         row=206,
+        staged=True,
     ),
     Bad(
         "cr-where-lf-expected",  # pandas reads bare CR as a line end: same table
         ENGLISH_TOWNS,
         edit_bytes(lambda data: data.replace(b"\n", b"\r")),
-        geography.english_cities,
+        reader("towns_english_education"),
         None,
     ),
     Bad(
         "renamed-column",
         UK,
         replace(b",UK_IMD_E_score,", b",UK_IMD_score,"),
-        lsoa.uk_composite,
+        reader("uk_imd_e"),
         "missing required column(s) ['UK_IMD_E_score']",
         column="UK_IMD_E_score",
     ),
@@ -255,7 +273,7 @@ DATA_CASES = [
         "missing-column",
         LSOA_LAD,
         edit_rda(lambda frame: frame.drop(columns=["ltla21_code"])),
-        geography.lsoa11_to_lad,
+        reader("lookup_lsoa11_ltla21"),
         "missing required column(s) ['ltla21_code']",
         column="ltla21_code",
     ),
@@ -263,14 +281,14 @@ DATA_CASES = [
         "extra-column",  # ignored: readers select the columns they need
         UK,
         edit_bytes(lambda data: data.replace(b"\n", b",extra\n")),
-        lsoa.uk_composite,
+        reader("uk_imd_e"),
         None,
     ),
     Bad(
         "duplicate-code-csv",
         UK,
         replace(UK_LINE_46, UK_LINE_46 + b"\n" + UK_LINE_46),
-        lsoa.uk_composite,
+        reader("uk_imd_e"),
         "duplicate value 'E01021988'",
         column="lsoa",
         row=47,
@@ -280,7 +298,7 @@ DATA_CASES = [
         "duplicate-code-rda",
         IMD,
         edit_rda(lambda frame: pd.concat([frame, frame.iloc[[5]]], ignore_index=True)),
-        lsoa.imd2019_england,
+        reader("imd2019_england_lsoa11"),
         "duplicate value 'E01000007'",
         column="lsoa11_code",
         row=32_846,
@@ -289,7 +307,7 @@ DATA_CASES = [
         "msoa-code-for-lsoa",
         UK,
         uk_line_46(setitem(1, b"E02000001")),
-        lsoa.uk_composite,
+        reader("uk_imd_e"),
         "'E02000001' is not a LSOA code",
         column="lsoa",
         row=46,
@@ -298,7 +316,7 @@ DATA_CASES = [
         "lsoa-code-for-district",
         LSOA_LAD,
         set_cell(0, "ltla21_code", "E01011949"),
-        geography.lsoa11_to_lad,
+        reader("lookup_lsoa11_ltla21"),
         "'E01011949' is not a LAD code",
         column="ltla21_code",
         row=2,
@@ -307,7 +325,7 @@ DATA_CASES = [
         "non-numeric",
         UK,
         uk_line_46(setitem(3, b"twelve")),
-        lsoa.uk_composite,
+        reader("uk_imd_e"),
         "'twelve' is not a number",
         column="income_score",
         row=46,
@@ -316,7 +334,7 @@ DATA_CASES = [
         "thousands-separator",
         ENGLISH_TOWNS,
         replace(ENGLISH_LINE_2, ENGLISH_LINE_2.replace(b"5456", b'"5,456"')),
-        geography.english_cities,
+        reader("towns_english_education"),
         "'5,456' is not a number",
         column="population",
         row=2,
@@ -325,7 +343,7 @@ DATA_CASES = [
         "zero-population",
         POPULATION,
         set_cell(3, "total_population", 0.0),
-        lsoa.population,
+        reader("population19_lsoa11"),
         "0.0 is out of range (must be > 0)",
         column="total_population",
         row=5,
@@ -335,7 +353,7 @@ DATA_CASES = [
         "negative-population",
         POPULATION,
         set_cell(3, "70", -1.0),
-        lsoa.population,
+        reader("population19_lsoa11"),
         "-1.0 is out of range (must be >= 0)",
         column="70",
         row=5,
@@ -344,7 +362,7 @@ DATA_CASES = [
         "percentage-over-100",
         UK,
         uk_line_46(setitem(3, b"156.9")),
-        lsoa.uk_composite,
+        reader("uk_imd_e"),
         "156.9 is out of range (must be <= 100)",
         column="income_score",
         row=46,
@@ -353,7 +371,7 @@ DATA_CASES = [
         "percentage-negative",
         UK,
         uk_line_46(setitem(4, b"-3.0")),
-        lsoa.uk_composite,
+        reader("uk_imd_e"),
         "-3.0 is out of range (must be >= 0)",
         column="employment_score",
         row=46,
@@ -362,7 +380,7 @@ DATA_CASES = [
         "rank-past-row-count",  # one row deleted: the last rank no longer fits
         IMD,
         drop_rows(lambda frame: frame.index != 5),
-        lsoa.imd2019_england,
+        reader("imd2019_england_lsoa11"),
         "rank 32844 is higher than the file's 32843 rows: a row is missing or the rank is wrong",
         column="IMD_rank",
         row=17_269,
@@ -371,27 +389,33 @@ DATA_CASES = [
         "population-lacks-an-area",
         POPULATION,
         drop_rows(lambda frame: frame["lsoa11_code"] != "E01011952"),
-        lsoa.lsoa_table,
+        staged(
+            ["population19_lsoa11", "imd2019_england_lsoa11", "imd2019_wales_lsoa11", "uk_imd_e"],
+            lsoa.lsoa_table,
+        ),
         "1 LSOA(s) are not in the population file (population19_lsoa11.rda), e.g. ['E01011952']",
         column="lsoa11_code",
         error_file=IMD,
+        staged=True,
     ),
     Bad(
         "district-lookup-leaves-areas-unmatched",
         LAD_VINTAGES,
         drop_rows(lambda frame: frame["ltla21_code"] != "E07000008"),
-        districts.lsoa11_to_lad19,
+        staged(["lookup_lsoa11_ltla21", "lookup_ltla_ltla"], districts.lsoa11_to_lad19),
         "no 2019 district found for LSOA 'E01017946' (authority 'E07000008')",
         column="ltla21_code",
         row=8_546,
         error_file=LSOA_LAD,
+        staged=True,
     ),
     Bad(
         "region-lookup-leaves-areas-unmatched",
         LAD_REGION,
         drop_rows(lambda frame: frame["ltla21_code"] != "E06000013"),
-        geography.lad_to_region,
+        staged(["lookup_ltla21_region21", "lookup_lsoa11_ltla21"], geography.lad_to_region),
         "local authorities with no region: ['E06000013']",
+        staged=True,
     ),
 ]
 
@@ -415,7 +439,7 @@ def vouching_registry(folder: Path, relative: str, bad: Path) -> Path:
     good = f'sha256 = "{ds.sha256}"\nbytes = {ds.bytes}\n'
     assert text.count(good) == 1
     data = bad.read_bytes()
-    vouched = f'sha256 = "{sources.sha256_file(bad)}"\nbytes = {len(data)}\n'
+    vouched = f'sha256 = "{processed.sha256_file(bad)}"\nbytes = {len(data)}\n'
     path = folder / "datasets.toml"
     path.write_text(text.replace(good, vouched), encoding="utf-8")
     return path
@@ -446,7 +470,8 @@ def test_bad_data_file(
         with pytest.raises(DataError) as caught:
             case.read(raw)
         error = caught.value
-        error_file = raw / (case.error_file or case.file)
+        error_file = Path(case.error_file or case.file)
+        error_file = error_file if case.staged else raw / error_file
         assert (error.file, error.column, error.row) == (str(error_file), case.column, case.row)
         assert case.message in error.message
         assert str(error).startswith(located(error_file, case.column, case.row))
@@ -454,7 +479,9 @@ def test_bad_data_file(
     # 2. the command: the sha256 check refuses the raw folder before anything is read
     processed = tmp_path / "processed"
     before = seed_outputs(processed)
-    args = ["prepare", "--raw-dir", str(raw), "--processed-dir", str(processed)]
+    interim_dir = tmp_path / "interim_of_prepare"
+    args = ["prepare", "--raw-dir", str(raw), "--interim-dir", str(interim_dir)]
+    args += ["--processed-dir", str(processed)]
     assert main(args) == 2
     stderr = capsys.readouterr().err
     assert "hopeful prepare: error: " in stderr and "run `hopeful fetch`" in stderr
@@ -462,6 +489,7 @@ def test_bad_data_file(
     assert f"{raw / case.file}: {changed}" in stderr
     assert f"(dataset {registry_ids()[case.file]})" in stderr
     assert snapshot(processed) == before
+    assert not interim_dir.exists()
 
     # 3. with a registry that vouches for the defective file, the reader's error surfaces
     if case.via_cli:
@@ -474,6 +502,7 @@ def test_bad_data_file(
         assert f"hopeful prepare: error: {expected}" in stderr
         assert "Traceback" not in stderr
         assert snapshot(processed) == before
+        assert not interim_dir.exists()  # every raw file is validated before any table is written
 
 
 @needs_mirror
@@ -491,7 +520,7 @@ def test_checksum_mismatch_in_the_mirror_is_not_installed(
     ds = sources.dataset("uk_imd_e")
     assert f"1 of {len(sources.load_registry())} datasets failed to fetch" in stderr
     assert f"{raw / UK}: dataset uk_imd_e from {mirror / UK}: expected sha256 {ds.sha256}" in stderr
-    assert f"got {sources.sha256_file(mirror / UK)}" in stderr
+    assert f"got {processed.sha256_file(mirror / UK)}" in stderr
     assert "the file was not installed" in stderr
     after = snapshot(raw)
     assert not (raw / UK).exists()
@@ -569,10 +598,10 @@ def test_bad_town_name(
 
 def test_missing_town_table_is_a_data_error(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="towns.csv is missing: run `hopeful prepare` first"):
-        towns.read_towns(tmp_path)
+        processed.read_towns(tmp_path)
     (tmp_path / "towns.csv").write_text("town_code,name\nE35001042,Gravesend\n")
     with pytest.raises(DataError) as caught:
-        towns.read_towns(tmp_path)
+        processed.read_towns(tmp_path)
     assert caught.value.column == "town_name"
 
 
@@ -636,7 +665,7 @@ def indicator_stub(monkeypatch: pytest.MonkeyPatch) -> None:
     building indicators (8 s on the mirror), and the framework checks need only the columns."""
     codes = list(indicators.catalogue()["code"])
 
-    def build(raw_dir: Path, lsoa_town, lsoa_lad, towns: pd.DataFrame) -> pd.DataFrame:
+    def build(interim_dir: Path, lsoa_town, lsoa_lad, towns: pd.DataFrame) -> pd.DataFrame:
         return pd.DataFrame({"town_code": towns["town_code"], **dict.fromkeys(codes, np.nan)})
 
     monkeypatch.setattr(indicators, "build_indicators", build)
@@ -647,11 +676,11 @@ def indicator_stub(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.usefixtures("indicator_stub")
 @pytest.mark.parametrize("case", FRAMEWORK_CASES, ids=[c.id for c in FRAMEWORK_CASES])
 def test_bad_framework_file(
-    case: BadFramework, tmp_path: Path, capsys: pytest.CaptureFixture
+    case: BadFramework, tmp_path: Path, capsys: pytest.CaptureFixture, mirror_interim: Path
 ) -> None:
-    from hopeful import score
+    from hopeful.scoring.framework import DEFAULT_PATH as FRAMEWORK_PATH
 
-    text = score.default_framework().read_text(encoding="utf-8")
+    text = FRAMEWORK_PATH.read_text(encoding="utf-8")
     assert text.count(case.old) == 1
     framework = tmp_path / "framework.toml"
     framework.write_text(text.replace(case.old, case.new), encoding="utf-8")
@@ -660,7 +689,7 @@ def test_bad_framework_file(
     for name in ("towns.csv", "lsoa.parquet", "local_authorities.csv", "provenance.json"):
         shutil.copy(PROCESSED / name, processed / name)
     before = snapshot(processed)
-    args = ["score", "--raw-dir", str(MIRROR), "--processed-dir", str(processed)]
+    args = ["score", "--interim-dir", str(mirror_interim), "--processed-dir", str(processed)]
     assert main([*args, "--framework", str(framework)]) == 2
     stderr = capsys.readouterr().err
     assert f"hopeful score: error: {framework}: {case.message}" in stderr

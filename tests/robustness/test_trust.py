@@ -19,6 +19,7 @@ from pathlib import Path
 import nbformat
 import pandas as pd
 import pytest
+from conftest import MIRROR, PROCESSED, ROOT
 from IPython.core.inputtransformer2 import TransformerManager
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
@@ -28,9 +29,10 @@ from papermill.parameterize import parameterize_notebook
 from hopeful import indicators, load, sources, towns
 from hopeful.cli import main
 from hopeful.errors import DataError, TownNotFoundError
+from hopeful.prepare import raw_tables
 from hopeful.reports import batch
 
-from .conftest import FIXTURE, MIRROR, PROCESSED, ROOT, mirror_copy, needs_mirror, needs_processed
+from .conftest import FIXTURE, mirror_copy, needs_mirror, needs_processed
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 PYTHON_FILES = sorted((ROOT / "src" / "hopeful").rglob("*.py"))
@@ -73,8 +75,6 @@ UNSAFE_CALLS = {
     "joblib.load",
     "torch.load",
 }
-# Textual hits that are not a use on data, with the reason.
-ALLOWED_TEXT: set[tuple[str, str]] = set()
 TEXT_TOKENS = ("pickle", "eval(", "exec(", "yaml.load(", "shell=True", "os.system(")
 
 
@@ -164,7 +164,7 @@ def test_source_and_notebooks_run_no_code_from_data() -> None:
 
 
 def test_no_unsafe_text_even_in_strings() -> None:
-    """Code sent to kernels is text: grep it too, allowing only the listed constant uses."""
+    """Code sent to kernels is text: grep it too (the kernel-side code is a real module now)."""
     hits = []
     for path in [*PYTHON_FILES, *NOTEBOOKS]:
         relative = str(path.relative_to(ROOT))
@@ -172,12 +172,9 @@ def test_no_unsafe_text_even_in_strings() -> None:
         if path.suffix == ".ipynb":
             lines = "\n".join(code_cells(path)).splitlines()
         for line in lines:
-            if any(t in line for t in TEXT_TOKENS) and (relative, line.strip()) not in ALLOWED_TEXT:
+            if any(t in line for t in TEXT_TOKENS):
                 hits.append(f"{relative}: {line.strip()}")
     assert hits == []
-    render = (ROOT / "src" / "hopeful" / "render.py").read_text()
-    for _, line in ALLOWED_TEXT:  # the allowance is still needed, else it should go
-        assert line in render
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
@@ -294,11 +291,13 @@ def _raw_file_constants() -> set[tuple[str, str]]:
     return pairs
 
 
-def test_every_raw_file_the_library_reads_is_in_the_registry() -> None:
-    registered = {(ds.source, ds.file) for ds in sources.load_registry()}
-    named = _raw_file_constants()
-    assert len(named) >= 30
-    assert named <= registered, sorted(named - registered)
+def test_raw_files_are_named_by_registry_id_only() -> None:
+    """No ("<source>", "<file>") constants: the library names a raw file by its registry id,
+    and every reader is keyed by a registered id."""
+    assert _raw_file_constants() == set()
+    registered = {ds.id for ds in sources.load_registry()}
+    assert len(raw_tables.READERS) >= 30
+    assert set(raw_tables.READERS) <= registered, sorted(set(raw_tables.READERS) - registered)
 
 
 @needs_mirror
@@ -314,30 +313,31 @@ def test_prepare_verifies_before_reading(
 
     monkeypatch.setattr(load, "read_csv", no_read)
     monkeypatch.setattr(load, "read_rda", no_read)
-    assert main(["prepare", "--raw-dir", str(raw), "--processed-dir", str(tmp_path / "p")]) == 2
+    args = ["prepare", "--raw-dir", str(raw), "--interim-dir", str(tmp_path / "i")]
+    assert main([*args, "--processed-dir", str(tmp_path / "p")]) == 2
     assert "(dataset tcity15_names_codes)" in capsys.readouterr().err
     assert not (tmp_path / "p").exists()
+    assert not (tmp_path / "i").exists()
 
 
-@needs_mirror
 @needs_processed
-def test_score_verifies_before_reading(
+def test_score_needs_the_interim_tables_before_reading(
     tmp_path: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    raw = mirror_copy(tmp_path / "raw", replaced="ons-lookups/tcity15_names_codes_ew.csv")
-    good = (MIRROR / "ons-lookups" / "tcity15_names_codes_ew.csv").read_bytes()
-    (raw / "ons-lookups" / "tcity15_names_codes_ew.csv").write_bytes(good + b"\n")
+    """`hopeful score` reads no raw file: without prepare's interim tables it stops at once."""
 
     def reached(*args: object) -> None:
-        raise DataError("indicators were built from an unverified raw folder")
+        raise DataError("indicators were built without the interim tables")
 
     monkeypatch.setattr(indicators, "build_indicators", reached)
     processed = tmp_path / "processed"
     processed.mkdir()
     for name in ("towns.csv", "lsoa.parquet"):
         shutil.copy(PROCESSED / name, processed / name)
-    assert main(["score", "--raw-dir", str(raw), "--processed-dir", str(processed)]) == 2
-    assert "does not match the registry" in capsys.readouterr().err
+    args = ["score", "--interim-dir", str(tmp_path / "interim"), "--processed-dir", str(processed)]
+    assert main(args) == 2
+    stderr = capsys.readouterr().err
+    assert "are missing: run `hopeful prepare`" in stderr and "population19_lsoa11" in stderr
 
 
 # --- pinned dependencies --------------------------------------------------------------------

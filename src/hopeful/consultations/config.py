@@ -7,12 +7,12 @@ module only reads it and refuses typos, so a misspelt theme or cluster fails lou
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from hopeful.clusters import load_clusters
+from hopeful.config import Table, read_toml
 from hopeful.errors import DataError
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -26,6 +26,8 @@ AGGREGATES = ("max", "mean")
 
 @dataclass(frozen=True)
 class Theme:
+    """A consultation theme and the index domains and clusters it corresponds to."""
+
     id: str
     label: str
     description: str
@@ -35,6 +37,8 @@ class Theme:
 
 @dataclass(frozen=True)
 class DataRule:
+    """When the data show concern about a theme: percentile and cluster weights."""
+
     concern_percentile: float = 40.0
     cluster_full: float = 1.0
     cluster_partial: float = 0.5
@@ -43,6 +47,8 @@ class DataRule:
 
 @dataclass(frozen=True)
 class PriorityRule:
+    """How data and voices weigh in a theme's priority score."""
+
     data_weight: float = 0.5
     voice_weight: float = 0.5
     share_weight: float = 0.5
@@ -51,6 +57,8 @@ class PriorityRule:
 
 @dataclass(frozen=True)
 class ThemesConfig:
+    """The themes file read and checked: themes, data rule and priority rule."""
+
     path: Path
     domains: tuple[str, ...]
     themes: tuple[Theme, ...]
@@ -68,6 +76,8 @@ class ThemesConfig:
 
 @dataclass(frozen=True)
 class Action:
+    """A suggested action from actions.toml and the themes and clusters it answers."""
+
     id: str
     title: str
     themes: tuple[str, ...]
@@ -79,35 +89,16 @@ class Action:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise DataError("file is missing", file=path) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise DataError(f"not valid TOML: {exc}", file=path) from exc
-
-
-_KINDS = {
-    "text": lambda v: isinstance(v, str) and v.strip() != "",
-    "number": lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    "names": lambda v: isinstance(v, list) and all(isinstance(x, str) and x for x in v),
-    "tables": lambda v: isinstance(v, list) and all(isinstance(x, dict) for x in v),
-    "table": lambda v: isinstance(v, dict),
-}
+    return read_toml(path)[0]
 
 
 def _table(path: Path, where: str, table: Any, keys: dict[str, str]) -> dict[str, Any]:
-    """Check a table's keys and value kinds: unknown or missing keys are typos."""
-    if not isinstance(table, dict):
-        raise DataError(f"{where}: must be a table", file=path)
-    unknown = sorted(set(table) - set(keys))
-    missing = sorted(set(keys) - set(table))
-    if unknown or missing:
-        raise DataError(f"{where}: unknown key(s) {unknown}, missing key(s) {missing}", file=path)
-    for key, kind in keys.items():
-        if not _KINDS[kind](table[key]):
-            raise DataError(f"{where}: {key!r} must be {kind} (and not empty)", file=path)
-    return table
+    """Every key of `keys` required, of its kind; any other key is a typo."""
+    entry = Table(path, where, table)
+    entry.only(keys)
+    values = {key: entry.get(key, kind) for key, kind in keys.items()}
+    entry.finish()
+    return {key: table[key] for key in values}
 
 
 def _rule(path: Path, where: str, table: Any, cls: type) -> Any:

@@ -20,6 +20,8 @@ from hopeful.consultations.schema import (
 
 @dataclass(frozen=True)
 class Guide:
+    """Everything the practitioners' guide of one pilot town shows, computed once."""
+
     town_code: str
     town_name: str
     evidence: Evidence
@@ -40,6 +42,7 @@ def build_guide(
     config: ThemesConfig,
     actions: tuple[Action, ...],
 ) -> Guide:
+    """The guide of `town`: its evidence triangulated with its data, then prioritised."""
     findings = evidence.findings
     signals = analysis.data_signals(town, towns, config)
     triangulation = analysis.triangulate(findings, signals, config)

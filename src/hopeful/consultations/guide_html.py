@@ -27,6 +27,7 @@ STATUS_TEXT = {
 
 
 def esc(value: object) -> str:
+    """HTML-escape text from evidence files, brackets too (no markdown links survive)."""
     return html.escape(str(value), quote=True).replace("[", "&#91;").replace("]", "&#93;")
 
 
@@ -223,6 +224,7 @@ def _findings(guide: Guide) -> str:
 
 
 def guide_html(guide: Guide) -> str:
+    """The practitioners' guide as one escaped HTML section."""
     sections = [
         ("Findings by sector and kind", _counts(guide)),
         ("Themes raised", _themes(guide)),
@@ -240,6 +242,7 @@ def guide_html(guide: Guide) -> str:
 
 
 def missing_evidence_html(town_code: str, town_name: str) -> str:
+    """The guide's place-holder for a pilot town whose evidence file is not there yet."""
     code, name = esc(town_code), esc(town_name)
     return (
         '<section class="hopeful-guide" id="practitioners-guide">'

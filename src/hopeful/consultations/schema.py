@@ -69,10 +69,12 @@ class Evidence:
 
 
 def default_evidence_dir() -> Path:
+    """data/consultations in the checkout: where evidence files live, out of git."""
     return project_root() / "data" / "consultations"
 
 
 def evidence_path(evidence_dir: str | Path, town_code: str) -> Path:
+    """The evidence file of one town: `<evidence_dir>/<town_code>.csv`."""
     return Path(evidence_dir) / f"{town_code}.csv"
 
 
@@ -87,6 +89,7 @@ def is_real_town_code(code: str) -> bool:
 
 
 def is_fictional(source_id: str) -> bool:
+    """True for the example evidence's source ids, which must never be mistaken for real findings."""
     return source_id.upper().startswith(FICTIONAL_PREFIX)
 
 

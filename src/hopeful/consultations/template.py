@@ -32,6 +32,7 @@ def _one_line(text: str) -> str:
 
 
 def template_text(town_code: str, town_name: str, themes: ThemesConfig) -> str:
+    """A commented blank evidence file for one town: columns, allowed values and themes."""
     lines = [
         f"# Consultation evidence for {_one_line(town_name)} ({_one_line(town_code)}).",
         "# One row per coded finding. Lines starting with # are comments and are ignored.",

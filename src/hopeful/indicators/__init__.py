@@ -1,7 +1,7 @@
 """Town-level indicators for the Towns Index: build the table, read the catalogue.
 
-`build_indicators(raw_dir, lsoa_town, lsoa_lad, towns)` aggregates every input of the open
-data mirror to towns; `catalogue()` is the declarative list of indicators
+`build_indicators(interim_dir, lsoa_town, lsoa_lad, towns)` aggregates every input of the open
+data mirror (its validated tables in data/interim) to towns; `catalogue()` is the declarative list of indicators
 (src/hopeful/data/indicators.csv). Method and choices: docs/indicators.md.
 """
 

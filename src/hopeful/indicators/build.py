@@ -1,6 +1,7 @@
 """The town indicator table: every indicator of the catalogue, one row per town.
 
-Each raw file is read once per call. The LSOA tables are assembled first (`l11`: the
+Inputs are the validated interim tables of the raw files (data/interim, written by
+`hopeful prepare`); no raw file is opened here. The LSOA tables are assembled first (`l11`: the
 towns' LSOA 2011 with everything published on LSOA 2011, MSOA 2011 or local authority;
 `l21`: the LSOA 2021 assigned to towns with everything published on LSOA 2021 or MSOA
 2021), then each indicator is aggregated by its recipe (hopeful.indicators.recipes) or
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import load
+from hopeful import interim, load
 from hopeful.errors import DataError
 from hopeful.indicators import (
     area_measures,
@@ -26,7 +27,6 @@ from hopeful.indicators import (
 from hopeful.indicators.aggregate import inherited_mean, ratio_of_sums
 from hopeful.indicators.catalogue import UNIT_RANGES, catalogue
 from hopeful.indicators.recipes import RECIPES, Mean, Ratio
-from hopeful.indicators.tidy import fail_at, source_path
 from hopeful.prepare import iod, lsoa
 
 NATION_LETTER = {"England": "E", "Wales": "W"}
@@ -44,7 +44,7 @@ OUTPUT = "build_indicators output"
 
 
 def build_indicators(
-    raw_dir: Path, lsoa_town: pd.DataFrame, lsoa_lad: pd.DataFrame, towns: pd.DataFrame
+    interim_dir: Path, lsoa_town: pd.DataFrame, lsoa_lad: pd.DataFrame, towns: pd.DataFrame
 ) -> pd.DataFrame:
     """One row per town of `towns` (sorted by town_code) with every catalogue indicator.
 
@@ -52,27 +52,27 @@ def build_indicators(
     `lsoa_lad`: lsoa11_code, lad_code (2021 LTLA) for every LSOA 2011 of a town;
     `towns`: town_code, nation (England/Wales), lad_code (used for a town with no LSOA).
     """
-    raw_dir = Path(raw_dir)
+    interim_dir = Path(interim_dir)
     towns = _towns(towns)
     lsoa_town = _lsoa_town(lsoa_town, towns)
-    pop19 = lsoa11_measures.population19(raw_dir)
-    l11 = lsoa11_table(raw_dir, lsoa_town, lsoa_lad, towns, pop19)
-    l21, n_iod25 = lsoa21_table(raw_dir, lsoa_town, towns, pop19)
+    pop19 = lsoa11_measures.population19(interim_dir)
+    l11 = lsoa11_table(interim_dir, lsoa_town, lsoa_lad, towns, pop19)
+    l21, n_iod25 = lsoa21_table(interim_dir, lsoa_town, towns, pop19)
     tables = {"l11": l11, "l21": l21}
 
     values = {code: _apply(code, recipes, tables) for code, recipes in RECIPES.items()}
     values.update(_derived(tables, values, n_iod25))
     area = inherited_mean(
         l11,
-        politics.la_politics(raw_dir).merge(
-            area_measures.country_of_birth(raw_dir), on="lad_code", how="outer"
+        politics.la_politics(interim_dir).merge(
+            area_measures.country_of_birth(interim_dir), on="lad_code", how="outer"
         ),
         area="lad_code",
         weight="pop19",
         fallback=towns[["town_code", "lad_code"]],
     )
     values.update({name: area[col] for col, name in LA_INDICATORS.items()})
-    published = area_measures.ons_town_education(raw_dir).set_index("town_code")
+    published = area_measures.ons_town_education(interim_dir).set_index("town_code")
     values.update({col: published[col] for col in published.columns})
 
     out = pd.DataFrame({"town_code": towns["town_code"]}).set_index("town_code")
@@ -86,7 +86,7 @@ def _towns(towns: pd.DataFrame) -> pd.DataFrame:
     out = towns[["town_code", "nation", "lad_code"]].astype("object").copy()
     load.check_codes(out, "town_code", "town", "towns")
     load.check_unique(out, "town_code", "towns")
-    fail_at(out, "nation", ~out["nation"].isin(list(NATION_LETTER)), "towns", "unknown nation")
+    load.fail_at(out, "nation", ~out["nation"].isin(list(NATION_LETTER)), "towns", "unknown nation")
     out["town_code"] = out["town_code"].astype(str)
     return out.sort_values("town_code").reset_index(drop=True)
 
@@ -106,7 +106,7 @@ def _same_nation(frame: pd.DataFrame, code: str, towns: pd.DataFrame) -> pd.Seri
 
 
 def lsoa11_table(
-    raw_dir: Path,
+    interim_dir: Path,
     lsoa_town: pd.DataFrame,
     lsoa_lad: pd.DataFrame,
     towns: pd.DataFrame,
@@ -114,24 +114,24 @@ def lsoa11_table(
 ) -> pd.DataFrame:
     """The towns' LSOA 2011 with every LSOA 2011-, MSOA 2011- and LA-keyed input."""
     load.require_columns(lsoa_lad, ["lsoa11_code", "lad_code"], "lsoa_lad")
-    rates = lsoa.uk_composite(raw_dir)[["lsoa11_code", "income_rate", "employment_rate"]]
-    wales_cni = area_measures.cni2022_wales_by_lsoa(raw_dir)
+    rates = lsoa.uk_composite(interim_dir)[["lsoa11_code", "income_rate", "employment_rate"]]
+    wales_cni = area_measures.cni2022_wales_by_lsoa(interim_dir)
     frame = lsoa_town.merge(pop19, on="lsoa11_code", how="left", validate="one_to_one")
-    _require_all(frame, "pop19", lsoa11_measures.POPULATION19, raw_dir)
+    _require_all(frame, "pop19", "population19_lsoa11")
     inputs = [
-        lsoa11_measures.deprivation_percentiles(raw_dir),
+        lsoa11_measures.deprivation_percentiles(interim_dir),
         rates,
-        lsoa11_measures.iod2019_indicators(raw_dir),
-        lsoa11_measures.households2011(raw_dir),
-        lsoa11_measures.left_behind_2019(raw_dir),
+        lsoa11_measures.iod2019_indicators(interim_dir),
+        lsoa11_measures.households2011(interim_dir),
+        lsoa11_measures.left_behind_2019(interim_dir),
         wales_cni,
         lsoa_lad[["lsoa11_code", "lad_code"]].dropna().astype(str),
     ]
     for table in inputs:
         frame = frame.merge(table, on="lsoa11_code", how="left", validate="one_to_one")
-    _require_all(frame, "hh11", lsoa11_measures.HOUSEHOLDS11, raw_dir)
+    _require_all(frame, "hh11", "census11_deprivation_england_wales_lsoa11")
     welsh = frame[frame["lsoa11_code"].str.startswith("W")]
-    _require_all(welsh, "cni_need", area_measures.CNI22_WALES, raw_dir)
+    _require_all(welsh, "cni_need", "cni2022_wales_msoa11")
     if frame["lad_code"].isna().any():
         missing = sorted(frame.loc[frame["lad_code"].isna(), "lsoa11_code"])[:5]
         raise DataError(f"town LSOA(s) without a local authority: {missing}", file="lsoa_lad")
@@ -140,35 +140,35 @@ def lsoa11_table(
 
 
 def lsoa21_table(
-    raw_dir: Path, lsoa_town: pd.DataFrame, towns: pd.DataFrame, pop19: pd.DataFrame
+    interim_dir: Path, lsoa_town: pd.DataFrame, towns: pd.DataFrame, pop19: pd.DataFrame
 ) -> tuple[pd.DataFrame, int]:
     """The LSOA 2021 assigned to towns with every LSOA 2021- and MSOA 2021-keyed input, and
     the number of LSOAs IoD 2025 ranks."""
-    lookup = convert.lsoa11_to_lsoa21(raw_dir)
+    lookup = convert.lsoa11_to_lsoa21(interim_dir)
     assigned = convert.assign_lsoa21_to_towns(
         lookup, lsoa_town, pop19.rename(columns={"pop19": "population"})
     )
-    msoa = area_measures.msoa21_rates(raw_dir)
+    msoa = area_measures.msoa21_rates(interim_dir)
     names = lookup[lookup["lsoa21_code"].isin(assigned["lsoa21_code"])]
-    to_msoa = convert.lsoa21_to_msoa21(names, msoa, source_path(raw_dir, convert.LSOA11_TO_LSOA21))
-    iod25, n_iod25 = lsoa21_measures.iod2025(raw_dir)
-    frame = assigned.merge(lsoa21_measures.census2021(raw_dir), on="lsoa21_code", how="left")
-    _require_all(frame, "residents", lsoa21_measures.CENSUS21_AGE, raw_dir)
-    for table in (iod25, lsoa21_measures.cni2023(raw_dir), to_msoa):
+    to_msoa = convert.lsoa21_to_msoa21(names, msoa)
+    iod25, n_iod25 = lsoa21_measures.iod2025(interim_dir)
+    frame = assigned.merge(lsoa21_measures.census2021(interim_dir), on="lsoa21_code", how="left")
+    _require_all(frame, "residents", "census21_pop")
+    for table in (iod25, lsoa21_measures.cni2023(interim_dir), to_msoa):
         frame = frame.merge(table, on="lsoa21_code", how="left", validate="one_to_one")
     frame = frame.merge(msoa.drop(columns="msoa21_name"), on="msoa21_code", how="left")
     frame["same_nation"] = _same_nation(frame, "lsoa21_code", towns)
     return frame.sort_values("lsoa21_code").reset_index(drop=True), n_iod25
 
 
-def _require_all(frame: pd.DataFrame, column: str, source: tuple[str, str], raw_dir: Path):
+def _require_all(frame: pd.DataFrame, column: str, dataset_id: str) -> None:
     """Every town small area must be in a file that covers all of England and Wales."""
     if frame[column].isna().any():
         key = frame.columns[0]
         missing = sorted(frame.loc[frame[column].isna(), key])[:5]
         raise DataError(
             f"no row for {key} {missing}",
-            file=source_path(raw_dir, source),
+            file=interim.raw_file(dataset_id),
             column=key,
         )
 

@@ -8,7 +8,6 @@ from pathlib import Path
 import pandas as pd
 
 from hopeful import load
-from hopeful.indicators.tidy import fail_at
 
 COLUMNS = [
     "code",
@@ -50,6 +49,7 @@ UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
 
 
 def catalogue_path() -> Path:
+    """The package's indicators.csv: the catalogue of every indicator built."""
     return Path(str(resources.files("hopeful").joinpath("data/indicators.csv")))
 
 
@@ -59,13 +59,19 @@ def read_catalogue(path: str | Path) -> pd.DataFrame:
     frame = load.read_csv(path, required=COLUMNS, dtype={c: "str" for c in COLUMNS})
     frame = frame[COLUMNS]
     for column in REQUIRED_TEXT:
-        fail_at(frame, column, frame[column].isna(), path, "value is missing")
-    fail_at(frame, "code", ~frame["code"].str.match(r"^[a-z][a-z0-9_]*$"), path, "not snake_case")
+        load.fail_at(frame, column, frame[column].isna(), path, "value is missing")
+    load.fail_at(
+        frame, "code", ~frame["code"].str.match(r"^[a-z][a-z0-9_]*$"), path, "not snake_case"
+    )
     load.check_unique(frame, "code", path)
-    fail_at(frame, "unit", ~frame["unit"].isin(UNIT_RANGES), path, "unknown unit")
-    fail_at(frame, "geography", ~frame["geography"].isin(GEOGRAPHIES), path, "unknown geography")
-    fail_at(frame, "nations", ~frame["nations"].isin(NATIONS), path, "unknown nations value")
-    fail_at(frame, "direction", ~frame["direction"].isin(["1", "-1", "+1"]), path, "not +1 or -1")
+    load.fail_at(frame, "unit", ~frame["unit"].isin(UNIT_RANGES), path, "unknown unit")
+    load.fail_at(
+        frame, "geography", ~frame["geography"].isin(GEOGRAPHIES), path, "unknown geography"
+    )
+    load.fail_at(frame, "nations", ~frame["nations"].isin(NATIONS), path, "unknown nations value")
+    load.fail_at(
+        frame, "direction", ~frame["direction"].isin(["1", "-1", "+1"]), path, "not +1 or -1"
+    )
     frame["direction"] = frame["direction"].astype("int64")
     frame["proxy"] = frame["proxy"].fillna("")
     return frame.reset_index(drop=True)

@@ -20,27 +20,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import load
+from hopeful import interim, load
 from hopeful.errors import DataError
-from hopeful.indicators.tidy import fail_at, source_path
 
-LSOA11_TO_LSOA21 = ("humaniverse-geographr", "lookup_lsoa11_lsoa21_ltla22.rda")
-CHANGE_CODES = {"U", "S", "M", "X"}
 NO_TOWN = "~"  # sorts after every ONS code, so a real town wins a tie
+LOOKUP = "lookup_lsoa11_lsoa21_ltla22"
 
 
-def lsoa11_to_lsoa21(raw_dir: Path) -> pd.DataFrame:
+def lsoa11_to_lsoa21(interim_dir: Path) -> pd.DataFrame:
     """ONS LSOA 2011 -> 2021 pairs (lsoa11_code, lsoa21_code, lsoa21_name, change_code)."""
-    path = source_path(raw_dir, LSOA11_TO_LSOA21)
-    cols = ["lsoa11_code", "lsoa21_code", "lsoa21_name", "change_code"]
-    frame = load.read_rda(path, required=cols)[cols]
-    load.check_codes(frame, "lsoa11_code", "lsoa", path)
-    load.check_codes(frame, "lsoa21_code", "lsoa", path)
-    fail_at(frame, "change_code", ~frame["change_code"].isin(CHANGE_CODES), path, "unknown code")
-    fail_at(frame, "lsoa21_name", frame["lsoa21_name"].isna(), path, "name missing")
-    pairs = frame.duplicated(["lsoa11_code", "lsoa21_code"])
-    fail_at(frame, "lsoa21_code", pairs, path, "repeated LSOA 2011 -> 2021 pair")
-    frame = frame.astype(str)
+    frame = interim.read(interim_dir, LOOKUP)
     return frame.sort_values(["lsoa21_code", "lsoa11_code"]).reset_index(drop=True)
 
 
@@ -69,21 +58,24 @@ def assign_lsoa21_to_towns(
     return winners[["lsoa21_code", "town_code"]].astype(str).reset_index(drop=True)
 
 
-def lsoa21_to_msoa21(lsoa21: pd.DataFrame, msoa21: pd.DataFrame, path: Path) -> pd.DataFrame:
+def lsoa21_to_msoa21(lsoa21: pd.DataFrame, msoa21: pd.DataFrame) -> pd.DataFrame:
     """LSOA 2021 -> MSOA 2021 by name: ONS names an LSOA as its MSOA's name plus one letter.
 
     ('Gravesham 003A' lies in MSOA 'Gravesham 003'.) LSOAs nest exactly in MSOAs, so this is
     an exact lookup, unlike the best-fit MSOA 2011 -> 2021 file. `lsoa21`: lsoa21_code,
     lsoa21_name; `msoa21`: msoa21_code, msoa21_name (names unique). An LSOA whose name does
-    not end in a letter, or whose MSOA name is unknown, is an error naming `path`.
+    not end in a letter, or whose MSOA name is unknown, is an error naming the lookup file.
     """
+    path = interim.raw_file(LOOKUP)
     names = lsoa21.drop_duplicates("lsoa21_code").reset_index(drop=True)
     well_formed = names["lsoa21_name"].str.match(r"^.+ \d{3}[A-Z]$")
-    fail_at(names, "lsoa21_name", ~well_formed, path, "LSOA 2021 name does not end in a letter")
+    load.fail_at(
+        names, "lsoa21_name", ~well_formed, path, "LSOA 2021 name does not end in a letter"
+    )
     msoa_name = names["lsoa21_name"].str[:-1]
     by_name = msoa21.set_index("msoa21_name")["msoa21_code"]
     if by_name.index.duplicated().any():
         raise DataError("MSOA 2021 names are not unique", file=path, column="msoa21_name")
     codes = msoa_name.map(by_name)
-    fail_at(names, "lsoa21_name", codes.isna(), path, "no MSOA 2021 of that name")
+    load.fail_at(names, "lsoa21_name", codes.isna(), path, "no MSOA 2021 of that name")
     return pd.DataFrame({"lsoa21_code": names["lsoa21_code"], "msoa21_code": codes.astype(str)})

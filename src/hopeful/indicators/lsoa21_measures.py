@@ -1,7 +1,7 @@
 """Inputs published on LSOA 2021: Census 2021 tables, English IoD 2025 and CNI 2023.
 
-Each reader validates its file on load and returns one row per LSOA 2021 with this
-package's column names; hopeful.indicators.convert gives each LSOA 2021 its town.
+Each function reads the validated interim tables of its files and returns one row per LSOA
+2021 with this package's column names; hopeful.indicators.convert gives each LSOA 2021 its town.
 """
 
 from __future__ import annotations
@@ -10,27 +10,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import load
+from hopeful import interim
 from hopeful.errors import DataError
 from hopeful.indicators.aggregate import deprivation_percentile
-from hopeful.indicators.tidy import (
-    coded,
-    deprived_households,
-    fail_at,
-    optional_numbers,
-    ranks,
-    source_path,
-    wide_counts,
-)
-
-CENSUS21_AGE = ("hack25usefuldata", "census21_pop.rda")
-ETHNICITY21 = ("humaniverse-demographr", "ethnicity21_lsoa21.rda")
-TENURE21 = ("humaniverse-demographr", "household_tenure21_lsoa21.rda")
-DISABILITY21 = ("humaniverse-demographr", "disability21_lsoa21_ew.rda")
-HOUSEHOLDS21 = ("humaniverse-imd", "census21_deprivation_england_wales_lsoa21.rda")
-IMD25 = ("humaniverse-imd", "imd2025_england_lsoa21.rda")
-IMD25_INDICATORS = ("humaniverse-imd", "imd2025_england_lsoa21_indicators.rda")
-CNI23 = ("humaniverse-imd", "cni2023_england_lsoa21.rda")
+from hopeful.indicators.tidy import deprived_households
 
 AGE_GROUPS = {
     "Aged 15 years and under": "age_0_15",
@@ -57,63 +40,28 @@ TENURES = {
     "Private rented: Other private rented": "private_other",
     "Lives rent free": "rent_free",
 }
+HOUSEHOLDS21 = "census21_deprivation_england_wales_lsoa21"
+CNI23_RANKS = ["cni_need", "cni_civic_assets", "cni_connectedness", "cni_engagement"]
 DISABILITY = {
     "Disabled under the Equality Act": "disabled",
     "Not disabled under the Equality Act": "not_disabled",
 }
 
-IOD25_INDICATORS = {
-    "household_overcrowding_indicator_bedrooms": "overcrowding",
-    "homelessness_indicator_rate_per_1_000_households": "homelessness",
-    "housing_affordability_indicator": "affordability",
-    "connectivity_score": "connectivity",
-    "digital_connectivity_broadband_download_and_upload_speeds": "broadband",
-    "patient_to_gp_ratio": "gp_ratio",
-    "violence_with_injury_rate_per_1_000_at_risk_population": "violence_injury",
-    "violence_without_injury_rate_per_1_000_at_risk_population": "violence_no_injury",
-    "anti_social_behaviour_rate_per_1_000_at_risk_population": "asb",
-    "adult_skills_and_english_language_proficiency_indicator": "adult_skills",
-    "comparative_illness_and_disability_ratio_indicator": "cidr",
-    "mental_health_indicator": "mental_health",
-    "years_of_potential_life_lost_indicator": "ypll",
-}
-CNI23_RANKS = {
-    "Community Needs Index 2023 Rank": "cni_need",
-    "Civic Assets Domain Rank": "cni_civic_assets",
-    "Connectedness Domain Rank": "cni_connectedness",
-    "Active and Engaged Community Domain Rank": "cni_engagement",
-}
-LEFT_BEHIND = "Left Behind Area?"
+
+def _wide(interim_dir: Path, dataset_id: str, labels: dict[str, str]) -> pd.DataFrame:
+    """A Census table as one row per LSOA 2021 (indexed by code), columns renamed by labels."""
+    wide = interim.read(interim_dir, dataset_id).set_index("lsoa21_code")
+    return wide[list(labels)].rename(columns=labels)
 
 
-def _long(
-    raw_dir: Path,
-    source: tuple[str, str],
-    category: str,
-    value: str,
-    labels: dict[float | str, str],
-) -> tuple[pd.DataFrame, Path]:
-    """A long Census table as one row per LSOA 2021 (indexed by code), and its path."""
-    path = source_path(raw_dir, source)
-    frame = load.read_rda(path, required=["lsoa21_code", category, value])
-    load.check_codes(frame, "lsoa21_code", "lsoa", path)
-    wide = wide_counts(
-        frame, path, key="lsoa21_code", category=category, value=value, labels=labels
-    )
-    return wide.set_index("lsoa21_code"), path
-
-
-def census2021(raw_dir: Path) -> pd.DataFrame:
+def census2021(interim_dir: Path) -> pd.DataFrame:
     """Census 2021 counts per LSOA 2021: residents by age and ethnic group, disability,
     households by tenure and by number of deprivation dimensions."""
-    ages, age_path = _long(raw_dir, CENSUS21_AGE, "age_group", "usual_residents", AGE_GROUPS)
-    ethnic, eth_path = _long(raw_dir, ETHNICITY21, "ethnic_group", "n", ETHNIC_GROUPS)
-    tenure, ten_path = _long(raw_dir, TENURE21, "tenure", "n", TENURES)
-    disability, dis_path = _long(raw_dir, DISABILITY21, "disability", "n", DISABILITY)
-    dims = {float(d): f"dim{d}" for d in range(5)}
-    deprivation, dep_path = _long(
-        raw_dir, HOUSEHOLDS21, "households_number_deprivation_dimensions", "count", dims
-    )
+    ages = _wide(interim_dir, "census21_pop", AGE_GROUPS)
+    ethnic = _wide(interim_dir, "ethnicity21_lsoa21", ETHNIC_GROUPS)
+    tenure = _wide(interim_dir, "household_tenure21_lsoa21", TENURES)
+    disability = _wide(interim_dir, "disability21_lsoa21_ew", DISABILITY)
+    deprivation = interim.read(interim_dir, HOUSEHOLDS21).set_index("lsoa21_code")
     out = pd.DataFrame(index=ages.index)
     out["residents"] = ages.sum(axis=1)
     out["age_0_15"] = ages["age_0_15"]
@@ -121,13 +69,13 @@ def census2021(raw_dir: Path) -> pd.DataFrame:
     out["age_25_64"] = ages[["age_25_34", "age_35_49", "age_50_64"]].sum(axis=1)
     out["age_65plus"] = ages["age_65plus"]
     parts = [
-        (ethnic, eth_path),
-        (disability.assign(disability_total=disability.sum(axis=1)), dis_path),
-        (_tenure_groups(tenure), ten_path),
-        (deprived_households(deprivation, "hh21"), dep_path),
+        (ethnic, "ethnicity21_lsoa21"),
+        (disability.assign(disability_total=disability.sum(axis=1)), "disability21_lsoa21_ew"),
+        (_tenure_groups(tenure), "household_tenure21_lsoa21"),
+        (deprived_households(deprivation, "hh21"), HOUSEHOLDS21),
     ]
-    for frame, path in parts:
-        _same_areas(out.index, frame.index, path, age_path)
+    for frame, dataset_id in parts:
+        _same_areas(out.index, frame.index, dataset_id, "census21_pop")
         out = out.join(frame)
     out["eth_total"] = out[list(ETHNIC_GROUPS.values())].sum(axis=1)
     return out.rename_axis("lsoa21_code").sort_index().reset_index()
@@ -145,56 +93,47 @@ def _tenure_groups(tenure: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def _same_areas(expected: pd.Index, found: pd.Index, path: Path, reference: Path) -> None:
+def _same_areas(expected: pd.Index, found: pd.Index, dataset_id: str, reference: str) -> None:
     """Census tables must cover the same LSOAs: a gap would silently shrink a town's totals."""
     missing = expected.difference(found)
     extra = found.difference(expected)
     if len(missing) or len(extra):
         raise DataError(
-            f"LSOA 2021 codes differ from {reference.name}: missing {list(missing[:5])}, "
-            f"extra {list(extra[:5])}",
-            file=path,
+            f"LSOA 2021 codes differ from {interim.raw_file(reference).name}: "
+            f"missing {list(missing[:5])}, extra {list(extra[:5])}",
+            file=interim.raw_file(dataset_id),
             column="lsoa21_code",
         )
 
 
-def iod2025(raw_dir: Path) -> tuple[pd.DataFrame, int]:
+def iod2025(interim_dir: Path) -> tuple[pd.DataFrame, int]:
     """English IoD 2025 per LSOA 2021: IMD score and rank, within-England IMD percentile,
     income rate and the underlying indicators used as town indicators; plus the number of
     ranked LSOAs (the denominator of the national percentiles)."""
-    path = source_path(raw_dir, IMD25)
-    frame = load.read_rda(path, required=["lsoa21_code", "IMD_score", "IMD_rank", "Income_score"])
-    code = coded(frame, "lsoa21_code", "lsoa", path)
-    ranked, n = ranks(frame, {"IMD_rank": "imd25_rank"}, path)
-    out = pd.DataFrame(
-        {
-            "lsoa21_code": code,
-            "imd25_score": load.check_numeric(frame, "IMD_score", path, low=0, high=100),
-            "imd25_rank": ranked["imd25_rank"],
-            "dep_imd25": deprivation_percentile(ranked["imd25_rank"], n),
-            "income25_rate": load.check_numeric(frame, "Income_score", path, low=0, high=1),
-        }
-    )
-    i_path = source_path(raw_dir, IMD25_INDICATORS)
-    indicators = load.read_rda(i_path, required=["lsoa21_code", *IOD25_INDICATORS])
-    values = optional_numbers(indicators, IOD25_INDICATORS, i_path)
-    values.insert(0, "lsoa21_code", coded(indicators, "lsoa21_code", "lsoa", i_path))
+    out = interim.read(interim_dir, "imd2025_england_lsoa21")
+    n = len(out)
+    out.insert(3, "dep_imd25", deprivation_percentile(out["imd25_rank"], n))
+    values = interim.read(interim_dir, "imd2025_england_lsoa21_indicators")
     values["violence"] = values["violence_injury"] + values["violence_no_injury"]
-    _same_areas(pd.Index(out["lsoa21_code"]), pd.Index(values["lsoa21_code"]), i_path, path)
+    _same_areas(
+        pd.Index(out["lsoa21_code"]),
+        pd.Index(values["lsoa21_code"]),
+        "imd2025_england_lsoa21_indicators",
+        "imd2025_england_lsoa21",
+    )
     out = out.merge(values, on="lsoa21_code", how="left", validate="one_to_one")
     return out.sort_values("lsoa21_code").reset_index(drop=True), n
 
 
-def cni2023(raw_dir: Path) -> pd.DataFrame:
+def cni2023(interim_dir: Path) -> pd.DataFrame:
     """Community Needs Index 2023 (England, LSOA 2021): need percentiles (100 = most need) of
     the overall index and its three domains, and the left-behind flag as 1/0."""
-    path = source_path(raw_dir, CNI23)
-    frame = load.read_rda(path, required=["lsoa21_code", *CNI23_RANKS, LEFT_BEHIND])
-    code = coded(frame, "lsoa21_code", "lsoa", path)
-    ranked, n = ranks(frame, CNI23_RANKS, path)
-    out = pd.DataFrame({name: deprivation_percentile(ranked[name], n) for name in ranked})
-    flag = frame[LEFT_BEHIND]
-    fail_at(frame, LEFT_BEHIND, ~flag.isin([True, False]), path, "not TRUE/FALSE")
-    out["left_behind"] = flag.astype("float64")
-    out.insert(0, "lsoa21_code", code)
+    frame = interim.read(interim_dir, "cni2023_england_lsoa21")
+    n = len(frame)
+    out = pd.DataFrame(
+        {name: deprivation_percentile(frame[name], n) for name in CNI23_RANKS},
+        index=frame.index,
+    )
+    out["left_behind"] = frame["left_behind"]
+    out.insert(0, "lsoa21_code", frame["lsoa21_code"])
     return out.sort_values("lsoa21_code").reset_index(drop=True)

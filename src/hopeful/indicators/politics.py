@@ -15,25 +15,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import load
+from hopeful import interim, load
 from hopeful.errors import DataError
-from hopeful.indicators.tidy import fail_at, source_path
 
-EU_REFERENDUM = ("eu-referendum-2016", "EU-referendum-result-data.csv")
-GE2015 = ("eu-referendum-2016", "GE2015-RESULTS.csv")
-LAD12_PCON12 = ("eu-referendum-2016", "LAD12_PCON12_UK_LU.csv")
-GE2019 = ("ge2019-hoc-results", "HoC-GE2019-results-by-constituency.csv")
-LTLA_VINTAGES = ("humaniverse-geographr", "lookup_ltla_ltla.rda")
-
-CONSTITUENCY = r"^(E14|W07)\d{6}$"  # England and Wales Westminster constituencies
 EW_LAD = r"^[EW]0[6789]\d{6}$"
 UKIP = "UKIP"
 
 
-def ltla16_to_ltla21(raw_dir: Path) -> pd.DataFrame:
+def ltla16_to_ltla21(interim_dir: Path) -> pd.DataFrame:
     """England and Wales 2016 districts (code, name) -> 2021 district (lad_code)."""
-    path = source_path(raw_dir, LTLA_VINTAGES)
-    frame = load.read_rda(path, required=["ltla16_code", "ltla16_name", "ltla21_code"])
+    path = interim.raw_file("lookup_ltla_ltla")
+    frame = interim.read(interim_dir, "lookup_ltla_ltla")
     # Filters keep the index of the file's rows, so errors name the row in the file.
     frame = frame[frame["ltla16_code"].astype(str).str.match(EW_LAD)]
     load.check_codes(frame, "ltla21_code", "lad", path)
@@ -43,17 +35,14 @@ def ltla16_to_ltla21(raw_dir: Path) -> pd.DataFrame:
     return pairs.rename(columns={"ltla21_code": "lad_code"})
 
 
-def eu_referendum(raw_dir: Path, vintages: pd.DataFrame) -> pd.DataFrame:
+def eu_referendum(interim_dir: Path, vintages: pd.DataFrame) -> pd.DataFrame:
     """Leave share of valid votes and turnout (verified ballot papers / electorate) per 2021 LA."""
-    path = source_path(raw_dir, EU_REFERENDUM)
-    cols = ["Area_Code", "Electorate", "VerifiedBallotPapers", "Valid_Votes", "Leave"]
-    frame = load.read_csv(path, required=cols, lineterminator="\r")
-    frame = frame[frame["Area_Code"].astype(str).str.match(EW_LAD)]
-    load.check_unique(frame, "Area_Code", path)
-    counts = {c: load.check_numeric(frame, c, path, low=0) for c in cols[1:]}
+    frame = interim.read(interim_dir, "eu_referendum2016_results")
+    cols = ["Electorate", "VerifiedBallotPapers", "Valid_Votes", "Leave"]
     lad = frame["Area_Code"].map(vintages.set_index("ltla16_code")["lad_code"])
-    fail_at(frame, "Area_Code", lad.isna(), path, "counting area not in the LA code history")
-    summed = pd.DataFrame(counts).assign(lad_code=lad).groupby("lad_code", sort=True).sum()
+    path = interim.raw_file("eu_referendum2016_results")
+    load.fail_at(frame, "Area_Code", lad.isna(), path, "counting area not in the LA code history")
+    summed = frame[cols].assign(lad_code=lad).groupby("lad_code", sort=True).sum()
     return pd.DataFrame(
         {
             "lad_code": summed.index,
@@ -63,78 +52,61 @@ def eu_referendum(raw_dir: Path, vintages: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def ge2019(raw_dir: Path) -> pd.DataFrame:
+def ge2019(interim_dir: Path) -> pd.DataFrame:
     """GE2019 per constituency: electorate, turnout (valid votes / electorate) and Brexit Party
     share of valid votes, missing where it put up no candidate (0 votes)."""
-    path = source_path(raw_dir, GE2019)
-    cols = ["ONS ID", "Electorate", "Valid votes", "BRX"]
-    frame = load.read_csv(path, required=cols)
-    frame = frame[frame["ONS ID"].astype(str).str.match(CONSTITUENCY)]
-    load.check_unique(frame, "ONS ID", path)
-    electorate = load.check_numeric(frame, "Electorate", path, low=1)
-    valid = load.check_numeric(frame, "Valid votes", path, low=1)
-    brx = load.check_numeric(frame, "BRX", path, low=0)
-    fail_at(frame, "Valid votes", valid > electorate, path, "more valid votes than electors")
+    frame = interim.read(interim_dir, "ge2019_results_constituencies")
+    valid, brx = frame["valid_votes"], frame["brx"]
     return pd.DataFrame(
         {
-            "pcon_code": frame["ONS ID"].astype(str),
-            "electorate": electorate,
-            "ge2019_turnout": valid / electorate,
+            "pcon_code": frame["pcon_code"],
+            "electorate": frame["electorate"],
+            "ge2019_turnout": valid / frame["electorate"],
             "brexit_party_share_2019": (brx / valid).where(brx > 0),
         }
     ).sort_values("pcon_code", ignore_index=True)
 
 
-def ge2015_ukip(raw_dir: Path) -> pd.DataFrame:
+def ge2015_ukip(interim_dir: Path) -> pd.DataFrame:
     """GE2015 UKIP share of all votes per constituency, missing where UKIP did not stand."""
-    path = source_path(raw_dir, GE2015)
-    frame = load.read_csv(path, encoding="cp1252", lineterminator="\r")
-    frame = frame.rename(columns=lambda c: str(c).strip())
-    load.require_columns(frame, ["Constituency ID", "Votes", "Party abbreviation"], path)
-    frame = frame[frame["Constituency ID"].astype(str).str.match(CONSTITUENCY)]
-    votes = load.check_numeric(frame, "Votes", path, low=0)
-    is_ukip = frame["Party abbreviation"].astype(str).str.strip() == UKIP
-    by = frame["Constituency ID"].astype(str)
+    frame = interim.read(interim_dir, "ge2015_results_candidates")
+    votes, by = frame["votes"], frame["pcon_code"]
+    is_ukip = (frame["party"] == UKIP).to_numpy()
     total = votes.groupby(by).sum()
-    ukip = votes[is_ukip.to_numpy()].groupby(by[is_ukip.to_numpy()]).sum()
+    ukip = votes[is_ukip].groupby(by[is_ukip]).sum()
     share = (ukip.reindex(total.index) / total).rename("ukip_share_2015")
     return share.rename_axis("pcon_code").sort_index().reset_index()
 
 
-def lad_constituencies(raw_dir: Path, vintages: pd.DataFrame) -> pd.DataFrame:
+def lad_constituencies(interim_dir: Path, vintages: pd.DataFrame) -> pd.DataFrame:
     """Pairs (2021 lad_code, pcon_code) of authorities and the constituencies overlapping them.
 
     The ONS list is for 2012 districts; a 2012 code missing from the 2016 code history (four
     districts recoded in 2013-14: Gateshead, Northumberland, East Hertfordshire, Stevenage)
     is matched by its unchanged name.
     """
-    path = source_path(raw_dir, LAD12_PCON12)
-    frame = load.read_csv(
-        path, required=["LAD12CD", "LAD12NM", "PCON12CD"], encoding="cp1252", lineterminator="\r"
-    )
-    frame = frame[frame["LAD12CD"].astype(str).str.match(EW_LAD)]
-    bad = ~frame["PCON12CD"].astype(str).str.match(CONSTITUENCY)
-    fail_at(frame, "PCON12CD", bad, path, "not an England or Wales constituency code")
+    frame = interim.read(interim_dir, "lookup_lad12_pcon12")
     by_code = vintages.set_index("ltla16_code")["lad_code"]
     names = vintages.drop_duplicates("ltla16_name", keep=False).set_index("ltla16_name")
     lad = frame["LAD12CD"].map(by_code).fillna(frame["LAD12NM"].map(names["lad_code"]))
-    fail_at(frame, "LAD12CD", lad.isna(), path, "district matches no 2016 code or name")
-    pairs = pd.DataFrame({"lad_code": lad.astype(str), "pcon_code": frame["PCON12CD"].astype(str)})
+    path = interim.raw_file("lookup_lad12_pcon12")
+    load.fail_at(frame, "LAD12CD", lad.isna(), path, "district matches no 2016 code or name")
+    pairs = pd.DataFrame({"lad_code": lad.astype(str), "pcon_code": frame["PCON12CD"]})
     return pairs.drop_duplicates().sort_values(["lad_code", "pcon_code"], ignore_index=True)
 
 
-def la_politics(raw_dir: Path) -> pd.DataFrame:
+def la_politics(interim_dir: Path) -> pd.DataFrame:
     """Per 2021 authority: EU referendum Leave share and turnout, and the electorate-weighted
     GE2019 turnout, Brexit Party 2019 and UKIP 2015 shares of its overlapping constituencies
     (each share averaged over the constituencies where the party stood)."""
-    vintages = ltla16_to_ltla21(raw_dir)
-    results = ge2019(raw_dir).merge(ge2015_ukip(raw_dir), on="pcon_code", how="left")
-    pairs = lad_constituencies(raw_dir, vintages)
+    vintages = ltla16_to_ltla21(interim_dir)
+    results = ge2019(interim_dir).merge(ge2015_ukip(interim_dir), on="pcon_code", how="left")
+    pairs = lad_constituencies(interim_dir, vintages)
     unknown = sorted(set(pairs["pcon_code"]) - set(results["pcon_code"]))
     if unknown:
         raise DataError(
             f"constituencies without a 2019 result: {unknown[:5]}",
-            file=source_path(raw_dir, LAD12_PCON12),
+            file=interim.raw_file("lookup_lad12_pcon12"),
             column="PCON12CD",
         )
     rows = pairs.merge(results, on="pcon_code", how="left")
@@ -144,5 +116,5 @@ def la_politics(raw_dir: Path) -> pd.DataFrame:
         weighted = (known[column] * known["electorate"]).groupby(known["lad_code"]).sum()
         out[column] = weighted / known.groupby("lad_code")["electorate"].sum()
     out = out.rename_axis("lad_code").reset_index()
-    eu = eu_referendum(raw_dir, vintages)
+    eu = eu_referendum(interim_dir, vintages)
     return eu.merge(out, on="lad_code", how="outer").sort_values("lad_code", ignore_index=True)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Ratio:
+    """An indicator summed over a town's areas: numerator total over denominator total."""
+
     table: str
     numerator: str
     denominator: str
@@ -27,6 +29,8 @@ class Ratio:
 
 @dataclass(frozen=True)
 class Mean:
+    """An indicator averaged over a town's areas, weighted (e.g. by population)."""
+
     table: str
     value: str
     weight: str

@@ -13,25 +13,25 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import load
+from hopeful import interim
 from hopeful.errors import DataError
 from hopeful.indicators import area_measures, politics
-from hopeful.indicators.tidy import wide_counts
 from hopeful.models.poll import schema
 from hopeful.prepare import geography, iod, lsoa
 
-EU_RESULTS = ("eu-referendum-2016", "EU-referendum-result-data.csv")
-LSOA_LTLA21 = ("humaniverse-geographr", "lookup_lsoa11_ltla21.rda")
-LSOA11_LSOA21 = ("humaniverse-geographr", "lookup_lsoa11_lsoa21_ltla22.rda")
-AGE21 = ("hack25usefuldata", "census21_pop.rda")
-ETHNICITY21 = ("humaniverse-demographr", "ethnicity21_lsoa21.rda")
-TENURE21 = ("humaniverse-demographr", "household_tenure21_lsoa21.rda")
-SKILLS_ENGLAND = ("humaniverse-imd", "imd2019_england_lsoa11_subdomains.rda")
-WIMD = ("humaniverse-imd", "imd2019_wales_lsoa11.rda")
+__all__ = [
+    "aggregate_features",
+    "area_results",
+    "census21_counts",
+    "lsoa11_to_area16",
+    "lsoa_features",
+    "skills_percentile",
+    "to_lsoa11",
+    "town_features",
+]
 
 AGES_18_24 = [str(age) for age in range(18, 25)]
 AGES_18_PLUS = [str(age) for age in range(18, 90)] + ["90+"]
-CHILDREN = "Aged 15 years and under"  # outside every poll of adults
 
 # feature -> (its denominator column, what it measures). The order is the models' order.
 FEATURES: dict[str, tuple[str, str]] = {
@@ -58,43 +58,24 @@ FEATURES: dict[str, tuple[str, str]] = {
 }
 
 
-def _path(raw_dir: Path, source: tuple[str, str]) -> Path:
-    return Path(raw_dir) / source[0] / source[1]
-
-
-def area_results(raw_dir: Path) -> pd.DataFrame:
+def area_results(interim_dir: Path) -> pd.DataFrame:
     """The measured 2016 EU referendum result of every counting area in England and Wales."""
-    path = _path(raw_dir, EU_RESULTS)
-    frame = load.read_csv(
-        path,
-        required=["Region", "Area_Code", "Area", "Electorate", "Valid_Votes", "Leave", "Remain"],
-        encoding="ascii",
-        lineterminator="\r",
-    )
-    frame = frame[frame["Area_Code"].astype(str).str[0].isin(["E", "W"])].reset_index(drop=True)
-    load.check_codes(frame, "Area_Code", "lad", path)
-    load.check_unique(frame, "Area_Code", path)
-    valid = load.check_numeric(frame, "Valid_Votes", path, low=0, low_inclusive=False)
-    leave = load.check_numeric(frame, "Leave", path, low=0)
-    remain = load.check_numeric(frame, "Remain", path, low=0)
-    if ((leave + remain) != valid).any():
-        pos = int(((leave + remain) != valid).to_numpy().nonzero()[0][0])
-        raise DataError("Leave + Remain differ from Valid_Votes", file=path, row=pos + 2)
+    frame = interim.read(interim_dir, "eu_referendum2016_results").reset_index(drop=True)
     out = pd.DataFrame(
         {
-            "area16_code": frame["Area_Code"].astype(str),
-            "area16_name": frame["Area"].astype(str),
-            "region": frame["Region"].astype(str),
-            "electorate": load.check_numeric(frame, "Electorate", path, low=0).astype("int64"),
-            "valid_votes": valid.astype("int64"),
-            "leave": leave.astype("int64"),
-            "leave_share": leave / valid,
+            "area16_code": frame["Area_Code"],
+            "area16_name": frame["Area"],
+            "region": frame["Region"],
+            "electorate": frame["Electorate"].astype("int64"),
+            "valid_votes": frame["Valid_Votes"].astype("int64"),
+            "leave": frame["Leave"].astype("int64"),
+            "leave_share": frame["Leave"] / frame["Valid_Votes"],
         }
     )
     return out.sort_values("area16_code").reset_index(drop=True)
 
 
-def lsoa11_to_area16(raw_dir: Path) -> pd.DataFrame:
+def lsoa11_to_area16(interim_dir: Path) -> pd.DataFrame:
     """Each LSOA 2011's 2016 counting area (and 2021 LTLA).
 
     Every 2016 district lies inside one 2021 LTLA (`indicators.politics.ltla16_to_ltla21`);
@@ -102,18 +83,19 @@ def lsoa11_to_area16(raw_dir: Path) -> pd.DataFrame:
     Buckinghamshire, Northamptonshire) put several 2016 districts in one LTLA, the LSOA's
     name (which begins with its 2011 district's) picks it.
     """
-    path = _path(raw_dir, LSOA_LTLA21)
-    lookup = load.read_rda(path, required=["lsoa11_code", "lsoa11_name", "ltla21_code"])
-    load.check_codes(lookup, "lsoa11_code", "lsoa", path)
-    load.check_unique(lookup, "lsoa11_code", path)
-    vintages = politics.ltla16_to_ltla21(raw_dir).rename(columns={"lad_code": "ltla21_code"})
+    lookup = interim.read(interim_dir, "lookup_lsoa11_ltla21")
+    lookup = lookup[["lsoa11_code", "lsoa11_name", "ltla21_code"]]
+    vintages = politics.ltla16_to_ltla21(interim_dir).rename(columns={"lad_code": "ltla21_code"})
     merged = lookup.merge(vintages, on="ltla21_code", how="left")
     several = merged.groupby("lsoa11_code")["ltla16_code"].transform("nunique") > 1
     district = merged["lsoa11_name"].str.replace(r" \d{3}[A-Z]$", "", regex=True)
     out = merged[~several | (merged["ltla16_name"] == district)].drop_duplicates("lsoa11_code")
     lost = lookup.loc[~lookup["lsoa11_code"].isin(out["lsoa11_code"]), "lsoa11_code"]
     if not lost.empty or out["ltla16_code"].isna().any():
-        raise DataError(f"no 2016 district for LSOA(s) {sorted(lost)[:5]}", file=path)
+        raise DataError(
+            f"no 2016 district for LSOA(s) {sorted(lost)[:5]}",
+            file=interim.raw_file("lookup_lsoa11_ltla21"),
+        )
     out = out.rename(columns={"ltla16_code": "area16_code"})
     return (
         out[["lsoa11_code", "area16_code", "ltla21_code"]]
@@ -138,33 +120,31 @@ def to_lsoa11(counts21: pd.DataFrame, lookup: pd.DataFrame) -> pd.DataFrame:
     return out.sum().rename_axis("lsoa11_code")
 
 
-def _wide(raw_dir: Path, source: tuple[str, str], label: str, value: str, dim: str):
-    """One Census 2021 long table as LSOA 2021 x schema level counts (unknown or missing
-    categories fail in `indicators.tidy.wide_counts`)."""
-    path = _path(raw_dir, source)
-    frame = load.read_rda(path, required=["lsoa21_code", label, value])
-    load.check_codes(frame, "lsoa21_code", "lsoa", path)
+def _wide(interim_dir: Path, dataset_id: str, dim: str) -> pd.DataFrame:
+    """One Census 2021 table as LSOA 2021 x schema level counts (each level the sum of its
+    Census categories)."""
+    wide = interim.read(interim_dir, dataset_id).set_index("lsoa21_code")
     groups = schema()["levels"][dim]
-    labels = {census: census for census_labels in groups.values() for census in census_labels}
-    if dim == "age_band":
-        labels[CHILDREN] = CHILDREN
-    wide = wide_counts(frame, path, key="lsoa21_code", category=label, value=value, labels=labels)
-    wide = wide.set_index("lsoa21_code")
-    out = pd.DataFrame(
+    unknown = sorted({c for census in groups.values() for c in census} - set(wide.columns))
+    if unknown:
+        raise DataError(
+            f"poll schema level(s) of {dim} name Census categories the file lacks: {unknown}",
+            file=interim.raw_file(dataset_id),
+        )
+    return pd.DataFrame(
         {f"{dim}:{level}": wide[list(census)].sum(axis=1) for level, census in groups.items()}
     )
-    return out
 
 
-def census21_counts(raw_dir: Path) -> pd.DataFrame:
+def census21_counts(interim_dir: Path) -> pd.DataFrame:
     """Census 2021 counts per LSOA 2011: adults by age band, residents by ethnicity, households
     by tenure (columns 'age_band:16-24', 'ethnicity:white', 'tenure:owner_occupied', ...)."""
-    lookup = load.read_rda(_path(raw_dir, LSOA11_LSOA21), required=["lsoa11_code", "lsoa21_code"])
+    lookup = interim.read(interim_dir, "lookup_lsoa11_lsoa21_ltla22")
     counts21 = pd.concat(
         [
-            _wide(raw_dir, AGE21, "age_group", "usual_residents", "age_band"),
-            _wide(raw_dir, ETHNICITY21, "ethnic_group", "n", "ethnicity"),
-            _wide(raw_dir, TENURE21, "tenure", "n", "tenure"),
+            _wide(interim_dir, "census21_pop", "age_band"),
+            _wide(interim_dir, "ethnicity21_lsoa21", "ethnicity"),
+            _wide(interim_dir, "household_tenure21_lsoa21", "tenure"),
         ],
         axis=1,
         join="outer",
@@ -172,7 +152,7 @@ def census21_counts(raw_dir: Path) -> pd.DataFrame:
     return to_lsoa11(counts21, lookup)
 
 
-def skills_percentile(raw_dir: Path) -> pd.Series:
+def skills_percentile(interim_dir: Path) -> pd.Series:
     """Adult skills deprivation as a within-nation percentile, 1 = most deprived LSOA.
 
     IoD2019 publishes ranks only for England, and WIMD ranks are on their own scale, so each
@@ -180,32 +160,32 @@ def skills_percentile(raw_dir: Path) -> pd.Series:
     difference in level between the two nations' measures.
     """
     parts = []
-    for source, column in ((SKILLS_ENGLAND, "Adult_skills_rank"), (WIMD, "Education_rank")):
-        path = _path(raw_dir, source)
-        frame = load.read_rda(path, required=["lsoa11_code", column])
+    for dataset_id, column in (
+        ("imd2019_england_lsoa11_subdomains", "Adult_skills_rank"),
+        ("imd2019_wales_lsoa11", "Education_rank"),
+    ):
+        frame = interim.read(interim_dir, dataset_id)
         n = len(frame)
-        rank = load.check_numeric(frame, column, path, low=1, high=n)
+        rank = frame[column]
         parts.append(pd.Series(((n - rank + 0.5) / n).to_numpy(), index=frame["lsoa11_code"]))
     return pd.concat(parts).rename("low_skills").rename_axis("lsoa11_code")
 
 
-def lsoa_features(raw_dir: Path) -> pd.DataFrame:
+def lsoa_features(interim_dir: Path) -> pd.DataFrame:
     """Every E&W LSOA 2011 with its areas (2016 counting area, region, 2021 LTLA, town), the
     model features, their denominators and the Census 2021 counts, sorted by code."""
-    population = load.read_rda(
-        _path(raw_dir, lsoa.POPULATION), required=["lsoa11_code", "total_population", "90+"]
-    ).set_index("lsoa11_code")
+    population = interim.read(interim_dir, "population19_lsoa11").set_index("lsoa11_code")
     total = population["total_population"].astype(float)
     out = pd.DataFrame(index=population.index.astype(str).rename("lsoa11_code"))
     out["population"] = total.to_numpy()
     out["adults_18plus"] = population[AGES_18_PLUS].sum(axis=1).to_numpy()
     out["share_65plus"] = population[lsoa.AGES_65_PLUS].sum(axis=1).to_numpy() / total.to_numpy()
     out["share_18_24"] = population[AGES_18_24].sum(axis=1).to_numpy() / total.to_numpy()
-    out["low_skills"] = skills_percentile(raw_dir).reindex(out.index)
-    income = lsoa.uk_composite(raw_dir).set_index("lsoa11_code")["income_rate"]
+    out["low_skills"] = skills_percentile(interim_dir).reindex(out.index)
+    income = lsoa.uk_composite(interim_dir).set_index("lsoa11_code")["income_rate"]
     out["income_rate"] = income.reindex(out.index)
 
-    census = census21_counts(raw_dir).reindex(out.index)
+    census = census21_counts(interim_dir).reindex(out.index)
     ethnicity = census.filter(like="ethnicity:")
     tenure = census.filter(like="tenure:")
     out["residents21"] = ethnicity.sum(axis=1)
@@ -213,12 +193,14 @@ def lsoa_features(raw_dir: Path) -> pd.DataFrame:
     out["share_white"] = census["ethnicity:white"] / out["residents21"]
     out["share_owner_occupied"] = census["tenure:owner_occupied"] / out["households21"]
 
-    areas = lsoa11_to_area16(raw_dir).set_index("lsoa11_code")
+    areas = lsoa11_to_area16(interim_dir).set_index("lsoa11_code")
     out = out.join(areas)
-    born = area_measures.country_of_birth(raw_dir).set_index("lad_code")["born_outside_uk"]
+    born = area_measures.country_of_birth(interim_dir).set_index("lad_code")["born_outside_uk"]
     out["share_born_abroad"] = out["ltla21_code"].map(born)
-    out["region"] = out["area16_code"].map(area_results(raw_dir).set_index("area16_code")["region"])
-    towns = geography.lsoa11_to_town(raw_dir).set_index("lsoa11_code")["town_code"]
+    out["region"] = out["area16_code"].map(
+        area_results(interim_dir).set_index("area16_code")["region"]
+    )
+    towns = geography.lsoa11_to_town(interim_dir).set_index("lsoa11_code")["town_code"]
     out["town_code"] = towns.reindex(out.index).astype("string")
     out["nation"] = pd.Series(out.index.str[0], index=out.index).map({"E": "England", "W": "Wales"})
     out = out.join(census)

@@ -9,6 +9,14 @@ import seaborn as sns
 
 from hopeful.models.leave import LeaveModel
 
+__all__ = [
+    "clusters_vs_leave",
+    "coefficient_plot",
+    "coefficient_plot_from_summary",
+    "coefficient_plot_table",
+    "residual_plot",
+]
+
 COLOUR = "#4c72b0"
 LABELS = {
     "low_skills": "Adult skills deprivation",
@@ -35,6 +43,7 @@ def coefficient_plot_from_summary(summary: dict) -> plt.Figure:
 
 
 def coefficient_plot_table(table: pd.DataFrame, *, n: int, r2: float, cv_r2: float) -> plt.Figure:
+    """The Leave model's coefficients with confidence intervals, fit in the title."""
     table = table.reset_index(names="feature")  # strongest at the top
     table["label"] = table["feature"].map(LABELS).fillna(table["feature"])
     fig, ax = plt.subplots(figsize=(7, 0.45 * len(table) + 1.4), dpi=80)

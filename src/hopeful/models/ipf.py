@@ -16,12 +16,16 @@ import numpy as np
 
 from hopeful.errors import DataError
 
+__all__ = ["IPFResult", "ipf"]
+
 TOLERANCE = 1e-10
 MAX_ITERATIONS = 1000
 
 
 @dataclass(frozen=True)
 class IPFResult:
+    """Fitted joint table per area, with how many iterations and how close the margins came."""
+
     table: np.ndarray  # (areas, *dims)
     iterations: int
     max_error: float  # largest absolute margin gap relative to the area's total

@@ -24,6 +24,23 @@ from hopeful.errors import DataError
 from hopeful.models import area_features
 from hopeful.prepare import geography
 
+__all__ = [
+    "LeaveModel",
+    "area_pieces",
+    "calibrate_offsets",
+    "coefficient_table",
+    "counting_areas",
+    "cross_validated_r2",
+    "design_matrix",
+    "fit_area_model",
+    "fit_leave_model",
+    "leave_statement",
+    "model_summary",
+    "save_model",
+    "town_leave_estimates",
+    "weighted_r2",
+]
+
 SEED = 20160623
 N_FOLDS = 10
 N_DRAWS = 2000
@@ -94,6 +111,7 @@ def design_matrix(
 
 
 def coefficient_table(params: pd.Series, cov: pd.DataFrame) -> pd.DataFrame:
+    """Estimates with standard errors and 95% intervals from a fit's parameters and covariance."""
     se = np.sqrt(np.diag(cov.loc[params.index, params.index]))
     return pd.DataFrame(
         {
@@ -112,6 +130,7 @@ def _glm(y: np.ndarray, x: pd.DataFrame, weight: np.ndarray):
 
 
 def weighted_r2(y: np.ndarray, fitted: np.ndarray, weight: np.ndarray) -> float:
+    """R² with weights (electorates), as the model's fit is reported."""
     mean = np.average(y, weights=weight)
     return float(1 - np.sum(weight * (y - fitted) ** 2) / np.sum(weight * (y - mean) ** 2))
 
@@ -186,11 +205,11 @@ def fit_area_model(
     )
 
 
-def counting_areas(raw_dir: Path, lsoa_table: pd.DataFrame | None = None) -> pd.DataFrame:
+def counting_areas(interim_dir: Path, lsoa_table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every E&W 2016 counting area: measured result joined to its aggregated features."""
-    table = area_features.lsoa_features(raw_dir) if lsoa_table is None else lsoa_table
+    table = area_features.lsoa_features(interim_dir) if lsoa_table is None else lsoa_table
     features = area_features.aggregate_features(table, "area16_code")
-    results = area_features.area_results(raw_dir)
+    results = area_features.area_results(interim_dir)
     areas = results.merge(features, on="area16_code", how="left", validate="one_to_one")
     if areas[list(area_features.FEATURES)].isna().any(axis=None):
         raise DataError("a counting area has no LSOAs or lacks a feature")
@@ -198,14 +217,14 @@ def counting_areas(raw_dir: Path, lsoa_table: pd.DataFrame | None = None) -> pd.
 
 
 def fit_leave_model(
-    raw_dir: Path,
+    interim_dir: Path,
     processed_dir: Path | None = None,
     *,
     lsoa_table: pd.DataFrame | None = None,
     seed: int = SEED,
 ) -> LeaveModel:
     """Fit the area model of the 2016 Leave share; save models/leave_la.json when asked."""
-    areas = counting_areas(raw_dir, lsoa_table)
+    areas = counting_areas(interim_dir, lsoa_table)
     model = fit_area_model(areas, tuple(area_features.FEATURES), seed=seed)
     if processed_dir is not None:
         save_model(model, Path(processed_dir) / "models" / "leave_la.json")
@@ -308,14 +327,14 @@ def calibrate_offsets(
     raise DataError("the town adjustment did not converge")
 
 
-def area_pieces(model: LeaveModel, raw_dir: Path, lsoa_table: pd.DataFrame) -> pd.DataFrame:
+def area_pieces(model: LeaveModel, interim_dir: Path, lsoa_table: pd.DataFrame) -> pd.DataFrame:
     """Each counting area cut into its towns and the rest, with modelled and adjusted shares.
 
     Weights are adults 18+ (mid-2019), the electorate proxy below the authority level.
     """
     table = lsoa_table.assign(town_code=lsoa_table["town_code"].astype("string").fillna(REST))
     pieces = area_features.aggregate_features(table, ["area16_code", "town_code"])
-    results = area_features.area_results(raw_dir).set_index("area16_code")
+    results = area_features.area_results(interim_dir).set_index("area16_code")
     pieces["region"] = pieces["area16_code"].map(results["region"])
     pieces["eta"] = model.predict_logit(pieces).to_numpy()
     codes = pd.Index(sorted(pieces["area16_code"].unique()))
@@ -332,7 +351,7 @@ def area_pieces(model: LeaveModel, raw_dir: Path, lsoa_table: pd.DataFrame) -> p
 
 def town_leave_estimates(
     model: LeaveModel,
-    raw_dir: Path,
+    interim_dir: Path,
     *,
     lsoa_table: pd.DataFrame | None = None,
     n_draws: int = N_DRAWS,
@@ -344,8 +363,8 @@ def town_leave_estimates(
     plus an independent residual per piece with the area model's residual SD, each draw
     re-adjusted to the measured authority results. Towns without LSOAs get missing values.
     """
-    table = area_features.lsoa_features(raw_dir) if lsoa_table is None else lsoa_table
-    pieces = area_pieces(model, raw_dir, table)
+    table = area_features.lsoa_features(interim_dir) if lsoa_table is None else lsoa_table
+    pieces = area_pieces(model, interim_dir, table)
     codes = pd.Index(sorted(pieces["area16_code"].unique()))
     group = codes.get_indexer(pieces["area16_code"])
     target = pieces.groupby("area16_code")["leave_share_area16"].first().loc[codes].to_numpy()
@@ -374,7 +393,7 @@ def town_leave_estimates(
         .set_index("town_code")
     )
     adults = pieces[in_town].groupby("town_code")["adults_18plus"].sum()
-    names = area_features.area_results(raw_dir).set_index("area16_code")["area16_name"]
+    names = area_features.area_results(interim_dir).set_index("area16_code")["area16_name"]
     estimates = pd.DataFrame(
         {
             "leave_share_modelled": point,
@@ -390,7 +409,7 @@ def town_leave_estimates(
         index=codes_town.rename("town_code"),
     )
     estimates["leave_area16_name"] = estimates["leave_area16_code"].map(names)
-    universe = geography.town_universe(raw_dir)[["town_code"]].astype(str)
+    universe = geography.town_universe(interim_dir)[["town_code"]].astype(str)
     out = universe.merge(estimates.reset_index(), on="town_code", how="left")
     return out.sort_values("town_code").reset_index(drop=True)
 

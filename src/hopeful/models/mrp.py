@@ -28,6 +28,8 @@ from hopeful.errors import DataError
 from hopeful.models.poll import levels, schema
 from hopeful.models.poststrat import cells, frame_matrix
 
+__all__ = ["CategoryFit", "MRPModel", "fit_mrp", "poststratify", "poststratify_cells"]
+
 SEED = 20200801
 N_DRAWS = 500
 FE_PRIOR_SD = 3.0  # fixed effects: intercept, sex, z-scored predictors (logit scale)
@@ -62,6 +64,8 @@ class CategoryFit:
 
 @dataclass(frozen=True)
 class MRPModel:
+    """A fitted MRP model: response categories, predictors with their scaling, coefficients."""
+
     categories: tuple[str, ...]  # ('1',) for a binary response
     binary: bool
     predictors: tuple[str, ...]

@@ -13,6 +13,8 @@ from scipy.special import logit
 
 from hopeful.errors import DataError
 
+__all__ = ["variance_partition"]
+
 LEVELS = ("region", "local_authority", "town")
 
 

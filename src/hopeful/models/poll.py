@@ -20,6 +20,8 @@ import pandas as pd
 from hopeful import load
 from hopeful.errors import DataError
 
+__all__ = ["levels", "read_poll", "schema", "validate_poll"]
+
 DEMOGRAPHICS = ("age_band", "sex", "ethnicity", "tenure")
 BINARY = "binary"
 CATEGORICAL = "categorical"

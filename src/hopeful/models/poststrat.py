@@ -22,6 +22,8 @@ from hopeful.errors import DataError
 from hopeful.models.ipf import ipf
 from hopeful.models.poll import levels
 
+__all__ = ["cells", "frame_matrix", "poststrat_frame", "town_margins"]
+
 DIMENSIONS = ("age_band", "ethnicity", "tenure")
 CELL_COLUMNS = ("age_band", "sex", "ethnicity", "tenure")
 SEX_SHARE = 0.5

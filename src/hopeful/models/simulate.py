@@ -20,6 +20,8 @@ from hopeful.models import mrp
 from hopeful.models.poll import validate_poll
 from hopeful.models.poststrat import cells, frame_matrix
 
+__all__ = ["SimulationResult", "Truth", "cell_probabilities", "draw_poll", "run_simulation"]
+
 SEED = 2020
 BIG_SAMPLE = 20  # towns with this many respondents also get their own RMSE ratio
 
@@ -66,6 +68,8 @@ class Truth:
 
 @dataclass(frozen=True)
 class SimulationResult:
+    """A simulation's scores of MRP against raw means, overall and per town."""
+
     metrics: dict[str, float]
     towns: pd.DataFrame  # per town: truth, n, raw mean, MRP estimate and interval
 

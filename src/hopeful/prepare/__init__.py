@@ -1,46 +1,79 @@
-"""`hopeful prepare`: raw mirror files → validated, tidy LSOA, town and local-authority tables."""
+"""`hopeful prepare`: raw mirror files → data/interim (one validated, tidy table per raw file)
+→ LSOA, town and local-authority tables in data/processed."""
 
 from __future__ import annotations
 
-import hashlib
-import io
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
 
-from hopeful import __version__, atomic, sources
+from hopeful import __version__, sources, stamps
 from hopeful.errors import DataError
-from hopeful.prepare import districts, geography, iod, lsoa
-
-TOWN_ID_COLUMNS = [
-    "town_code",
-    "town_name",
-    "nation",
-    "region",
-    "lad_code",
-    "lad_name",
-    "size_class",
-    "population",
-]
+from hopeful.prepare import districts, geography, iod, lsoa, raw_tables
+from hopeful.processed import (
+    TOWN_ID_COLUMNS,
+    data_dictionary,
+    update_provenance,
+    validate_towns,
+    write_csv,
+    write_parquet,
+)
 
 N_ENGLAND_LSOA = 32_844
 N_WALES_LSOA = 1_909
 
 
+# Outputs `score` rewrites: the stamp only requires them to exist.
+SHARED_OUTPUTS = ("towns.csv", "towns.parquet", "data_dictionary.csv", "provenance.json")
+OWN_OUTPUTS = ("lsoa.parquet", "local_authorities.csv")
+
+
 @dataclass
 class PrepareReport:
+    """What `prepare` wrote and how many towns and areas its tables cover."""
+
     outputs: list[Path] = field(default_factory=list)
     coverage: dict = field(default_factory=dict)
+    skipped: bool = False
 
 
-def column_dictionary() -> pd.DataFrame:
-    """The declarative column dictionary shipped with the package."""
-    text = resources.files("hopeful").joinpath("data/columns.csv").read_text(encoding="utf-8")
-    return pd.read_csv(io.StringIO(text))
+def stamp_path(interim_dir: Path) -> Path:
+    """data/interim/prepare.stamp.json, beside the tables prepare writes there."""
+    return Path(interim_dir) / "prepare.stamp.json"
+
+
+def _key(raw_dir: Path, processed_dir: Path) -> dict:
+    """Every registered raw file by sha256 (verified before), the fetch record, the code."""
+    raw: dict[str, str | Path] = {f"raw/{ds.id}": ds.sha256 for ds in sources.load_registry()}
+    if (Path(raw_dir) / "provenance.json").is_file():
+        raw["raw/provenance.json"] = Path(raw_dir) / "provenance.json"
+    where = {"processed_dir": str(Path(processed_dir).resolve())}
+    return stamps.step_key(stamps.code_digest("prepare"), raw, where)
+
+
+def is_fresh(raw_dir: Path, interim_dir: Path, processed_dir: Path) -> bool:
+    """Inputs and code unchanged since the last run, and its outputs still there."""
+    shared = all((Path(processed_dir) / n).is_file() for n in SHARED_OUTPUTS)
+    return shared and stamps.is_fresh(stamp_path(interim_dir), _key(raw_dir, processed_dir))
+
+
+def read_sources(raw_dir: Path) -> dict | None:
+    """The fetch record of the raw files the pipeline reads (those with a reader) and their
+    folders: reports cite what was used, not every file the registry knows."""
+    path = Path(raw_dir) / "provenance.json"
+    if not path.is_file():
+        return None
+    record = json.loads(path.read_text(encoding="utf-8"))
+    used = [d for d in record.get("datasets", []) if d["id"] in raw_tables.READERS]
+    folders = {d["source"] for d in used}
+    return {
+        **record,
+        "datasets": used,
+        "sources": {k: v for k, v in record.get("sources", {}).items() if k in folders},
+    }
 
 
 def town_table(lsoa_table: pd.DataFrame, universe: pd.DataFrame) -> pd.DataFrame:
@@ -135,96 +168,36 @@ def local_authority_table(lsoa_table: pd.DataFrame, lsoa_lad19: pd.DataFrame) ->
     return out.sort_values("lad_code").reset_index(drop=True)
 
 
-def validate_towns(towns: pd.DataFrame, path: str = "towns.csv") -> None:
-    """The contract of towns.csv: identifiers present, codes unique, values in range."""
-    from hopeful import load
-
-    load.require_columns(towns, TOWN_ID_COLUMNS, path)
-    load.check_unique(towns, "town_code", path)
-    load.check_codes(towns, "town_code", "town", path)
-    load.check_numeric(towns, "population", path, low=5_000, high=225_000)
-    for col in (
-        "share_65plus",
-        "imd19_proportion",
-        "imd19_extent",
-        "wimd19_proportion",
-        "wimd19_extent",
-        "uk_imd_proportion",
-        "imd19_income_score",
-        "imd19_employment_score",
-    ):
-        load.check_numeric(towns, col, path, low=0, high=1, allow_missing=True)
-    bad = ~towns["size_class"].isin(["small", "medium", "large"])
-    if bad.any():
-        pos = int(bad.to_numpy().nonzero()[0][0])
-        raise DataError(
-            f"unknown size class {towns['size_class'].iloc[pos]!r}",
-            file=path,
-            column="size_class",
-            row=pos + 2,
-        )
-
-
-def data_dictionary(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Every output column with meaning, unit, source and year; a column without one is an error."""
-    columns = column_dictionary()
-    rows = []
-    for table, frame in tables.items():
-        known = columns[columns["table"] == table].set_index("column")
-        for col in frame.columns:
-            if col not in known.index:
-                raise DataError(
-                    f"column {col!r} of {table} has no entry in the column dictionary",
-                    file="src/hopeful/data/columns.csv",
-                    column=col,
-                )
-            rows.append({"table": table, "column": col, **known.loc[col].to_dict()})
-    return pd.DataFrame(rows)
-
-
-def _round_floats(frame: pd.DataFrame) -> pd.DataFrame:
-    """Fixed precision so that processed files are byte-identical across platforms and runs."""
-    out = frame.copy()
-    for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col]):
-            out[col] = out[col].round(6)
-    return out
-
-
-def write_csv(frame: pd.DataFrame, path: Path) -> None:
-    buffer = io.StringIO()
-    _round_floats(frame).to_csv(buffer, index=False, lineterminator="\n")
-    atomic.write_text(path, buffer.getvalue())
-
-
-def write_parquet(frame: pd.DataFrame, path: Path) -> None:
-    with atomic.atomic_path(path) as tmp:
-        _round_floats(frame).to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def prepare(
     raw_dir: Path,
+    interim_dir: Path,
     processed_dir: Path,
+    *,
+    force: bool = False,
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> PrepareReport:
-    """Build every processed table; nothing is written unless all of them validate."""
+    """Read every raw file once into interim_dir, then build every processed table from those
+    tables; nothing is written unless every raw file validates.
+
+    Skipped (report.skipped) when the raw files and the code are unchanged, unless `force`.
+    """
     problems = sources.verify(raw_dir)
     if problems:
         raise DataError(
             "raw data are missing or changed; run `hopeful fetch`:\n  " + "\n  ".join(problems),
             file=raw_dir,
         )
+    if not force and is_fresh(raw_dir, interim_dir, processed_dir):
+        return PrepareReport(skipped=True)
+    progress("reading and validating the raw files into data/interim")
+    interim_tables = raw_tables.write_all(raw_dir, interim_dir, progress)
     progress("reading LSOA tables")
-    table = lsoa.lsoa_table(raw_dir)
-    table["uk_imd_rank_n"] = lsoa.uk_area_count(raw_dir)
+    table = lsoa.lsoa_table(interim_dir)
+    table["uk_imd_rank_n"] = lsoa.uk_area_count(interim_dir)
     progress("building the town universe and lookups")
-    universe = geography.town_universe(raw_dir)
-    lsoa_town = geography.lsoa11_to_town(raw_dir)
-    lsoa_lad = geography.lsoa11_to_lad(raw_dir)
+    universe = geography.town_universe(interim_dir)
+    lsoa_town = geography.lsoa11_to_town(interim_dir)
+    lsoa_lad = geography.lsoa11_to_lad(interim_dir)
     table = table.merge(lsoa_town, on="lsoa11_code", how="left", validate="one_to_one")
     table = table.merge(lsoa_lad, on="lsoa11_code", how="left", validate="one_to_one")
     universe = geography.assign_town_lads(
@@ -234,7 +207,7 @@ def prepare(
     towns = town_table(table, universe)
     towns = towns[[*TOWN_ID_COLUMNS, *[c for c in towns.columns if c not in TOWN_ID_COLUMNS]]]
     validate_towns(towns)
-    las = local_authority_table(table, districts.lsoa11_to_lad19(raw_dir))
+    las = local_authority_table(table, districts.lsoa11_to_lad19(interim_dir))
     lsoa_out = table.drop(columns=["uk_imd_rank_n"])
 
     dictionary = data_dictionary({"towns": towns, "local_authorities": las})
@@ -250,17 +223,13 @@ def prepare(
     for name, writer in outputs.items():
         writer(processed_dir / name)
         report.outputs.append(processed_dir / name)
-    provenance = {
-        "package": "hopeful",
-        "version": __version__,
-        "sources": json.loads((Path(raw_dir) / "provenance.json").read_text(encoding="utf-8"))
-        if (Path(raw_dir) / "provenance.json").is_file()
-        else None,
-        "outputs": {name: sha256_file(processed_dir / name) for name in sorted(outputs)},
-    }
-    atomic.write_text(
-        processed_dir / "provenance.json", json.dumps(provenance, indent=2, sort_keys=True) + "\n"
-    )
+    fields = {"package": "hopeful", "version": __version__, "sources": read_sources(raw_dir)}
+    update_provenance(processed_dir, outputs, fields, fresh=True)
     report.outputs.append(processed_dir / "provenance.json")
-    report.coverage = geography.coverage(raw_dir)
+    stamps.write_stamp(
+        stamp_path(interim_dir),
+        _key(raw_dir, processed_dir),
+        [*interim_tables, *(processed_dir / n for n in OWN_OUTPUTS)],
+    )
+    report.coverage = geography.coverage(interim_dir)
     return report

@@ -6,27 +6,22 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import load
+from hopeful import interim, load
 from hopeful.errors import DataError
 
-LSOA_LTLA21 = ("humaniverse-geographr", "lookup_lsoa11_ltla21.rda")
-LTLA_VINTAGES = ("humaniverse-geographr", "lookup_ltla_ltla.rda")
 
-
-def lsoa11_to_lad19(raw_dir: Path) -> pd.DataFrame:
+def lsoa11_to_lad19(interim_dir: Path) -> pd.DataFrame:
     """Each LSOA's 2019 district: the 2021 authority, split back where districts merged.
 
     Buckinghamshire (2020) and North/West Northamptonshire (2021) merged districts that IoD2019
     still lists; an LSOA 2011 name begins with its 2011 district's name, which picks the part.
     """
-    lookup_path = Path(raw_dir) / LSOA_LTLA21[0] / LSOA_LTLA21[1]
-    lookup = load.read_rda(lookup_path, required=["lsoa11_code", "lsoa11_name", "ltla21_code"])
-    load.check_codes(lookup, "lsoa11_code", "lsoa", lookup_path)
-    load.check_unique(lookup, "lsoa11_code", lookup_path)
-    vintages_path = Path(raw_dir) / LTLA_VINTAGES[0] / LTLA_VINTAGES[1]
-    vintages = load.read_rda(
-        vintages_path, required=["ltla19_code", "ltla19_name", "ltla21_code"]
-    ).dropna(subset=["ltla19_code", "ltla21_code"])
+    lookup = interim.read(interim_dir, "lookup_lsoa11_ltla21")
+    lookup = lookup[["lsoa11_code", "lsoa11_name", "ltla21_code"]]
+    vintages = interim.read(interim_dir, "lookup_ltla_ltla")
+    vintages = vintages[["ltla19_code", "ltla19_name", "ltla21_code"]].dropna(
+        subset=["ltla19_code", "ltla21_code"]
+    )
     vintages = vintages[["ltla19_code", "ltla19_name", "ltla21_code"]].drop_duplicates()
 
     merged = lookup.merge(vintages, on="ltla21_code", how="left")
@@ -40,7 +35,7 @@ def lsoa11_to_lad19(raw_dir: Path) -> pd.DataFrame:
         raise DataError(
             f"no 2019 district found for LSOA {missing['lsoa11_code'].iloc[0]!r} "
             f"(authority {missing['ltla21_code'].iloc[0]!r})",
-            file=lookup_path,
+            file=interim.raw_file("lookup_lsoa11_ltla21"),
             column="ltla21_code",
             row=load.row_number(missing, 0),
         )

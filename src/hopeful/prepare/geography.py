@@ -13,20 +13,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import load
+from hopeful import interim, load
 from hopeful.errors import DataError
 from hopeful.prepare import lsoa
 from hopeful.towns import normalise_name
-
-LSOA01_TO_BUA = ("ons-lookups", "lsoa01_buasd11_bua11_lad11_rgn11_dec2011_ew_lu.csv")
-LSOA01_TO_LSOA11 = ("ons-lookups", "lsoa01_lsoa11_lad11_ew_lu.csv")
-MSOA11_TO_BUA = ("ons-lookups", "msoa11_buasd11_bua11_lad11_rgn11_dec2011_ew_lu.csv")
-BUA_TO_BUASD = ("ons-lookups", "bua11_buasd11_mar2011_ew_lu.csv")
-BUA_TO_LAD11 = ("ons-lookups", "bua11_lad11_dec2011_ew_lu.csv")
-ENGLISH_TOWNS = ("ons-towns-english-education", "english_education.csv")
-LSOA11_TO_MSOA11 = ("humaniverse-geographr", "lookup_lsoa11_msoa11.rda")
-LSOA11_TO_LAD = ("humaniverse-geographr", "lookup_lsoa11_ltla21.rda")
-LAD_TO_REGION = ("humaniverse-geographr", "lookup_ltla21_region21.rda")
 
 # ONS size bands: lower bounds inclusive, upper bounds exclusive.
 TOWN_MIN, SMALL_MAX, MEDIUM_MAX, TOWN_MAX = 5_000, 20_000, 75_000, 225_000
@@ -73,32 +63,6 @@ UNIVERSE_COLUMNS = [
 ]
 
 
-def _path(raw_dir: Path, source: tuple[str, str]) -> Path:
-    return Path(raw_dir) / source[0] / source[1]
-
-
-def _require(frame: pd.DataFrame, column: str, ok: pd.Series, path: Path, message: str) -> None:
-    """DataError at the first row where `ok` is False, counted like hopeful.load does."""
-    ok = ok.fillna(False).astype(bool)
-    if not ok.all():
-        pos = int((~ok).to_numpy().nonzero()[0][0])
-        value = frame[column].iloc[pos]
-        row = load.row_number(frame, pos)
-        raise DataError(f"{message} (value {value!r})", file=path, column=column, row=row)
-
-
-def _check_optional_codes(frame: pd.DataFrame, column: str, kind: str, path: Path) -> None:
-    """Blank means 'not in any such area'; anything else must be a code of `kind`."""
-    values = frame[column].astype("string")
-    ok = values.isna() | values.str.match(load.CODE_PATTERNS[kind])
-    _require(frame, column, ok, path, f"not a {kind.upper()} code")
-
-
-def _check_optional_unique(frame: pd.DataFrame, column: str, path: Path) -> None:
-    values = frame[column]
-    _require(frame, column, values.isna() | ~values.duplicated(), path, "duplicate value")
-
-
 def _clean_name(names: pd.Series) -> pd.Series:
     """ONS names end in ' BUA' / ' BUASD' in most files; people say 'Gravesend'."""
     return names.astype("string").str.replace(r"\s+(BUASD|BUA)$", "", regex=True).str.strip()
@@ -136,154 +100,80 @@ def estimate_population(population_2019: pd.Series, ratio: float) -> pd.Series:
 
 
 class _Inputs:
-    """Validated inputs and derived tables for one raw_dir, each read at most once per call."""
+    """Derived tables for one interim_dir, each input read at most once per call."""
 
-    def __init__(self, raw_dir: Path) -> None:
-        self.raw_dir = Path(raw_dir)
+    def __init__(self, interim_dir: Path) -> None:
+        self.interim_dir = Path(interim_dir)
 
-    # --- raw files -------------------------------------------------------------------------
+    # --- interim tables of the raw files --------------------------------------------------
+
+    def _table(self, dataset_id: str) -> pd.DataFrame:
+        return interim.read(self.interim_dir, dataset_id)
 
     @cached_property
     def lsoa01_fit(self) -> pd.DataFrame:
-        path = _path(self.raw_dir, LSOA01_TO_BUA)
-        cols = ["LSOA01CD", "BUASD11CD", "BUASD11NM", "BUA11CD", "BUA11NM"]
-        frame = load.read_csv(path, required=cols)[cols]
-        load.check_codes(frame, "LSOA01CD", "lsoa", path)
-        load.check_unique(frame, "LSOA01CD", path)
-        _check_optional_codes(frame, "BUASD11CD", "buasd", path)
-        _check_optional_codes(frame, "BUA11CD", "bua", path)
-        ok = frame["BUASD11CD"].isna() | frame["BUA11CD"].notna()
-        _require(frame, "BUASD11CD", ok, path, "sub-division given without its built-up area")
-        return frame
+        return self._table("lookup_lsoa01_buasd11_bua11_lad11_rgn11")
 
     @cached_property
     def lsoa01_to_lsoa11(self) -> pd.DataFrame:
-        path = _path(self.raw_dir, LSOA01_TO_LSOA11)
-        frame = load.read_csv(path, required=["LSOA01CD", "LSOA11CD"])[["LSOA01CD", "LSOA11CD"]]
-        load.check_codes(frame, "LSOA01CD", "lsoa", path)
-        load.check_codes(frame, "LSOA11CD", "lsoa", path)
-        ok = ~frame.duplicated(["LSOA01CD", "LSOA11CD"])
-        _require(frame, "LSOA11CD", ok, path, "repeated LSOA 2001 -> 2011 pair")
-        return frame
+        return self._table("lookup_lsoa01_lsoa11_lad11")
 
     @cached_property
     def msoa11_fit(self) -> pd.DataFrame:
-        path = _path(self.raw_dir, MSOA11_TO_BUA)
-        cols = ["MSOA11CD", "BUASD11CD", "BUA11CD"]
-        frame = load.read_csv(path, required=cols)[cols]
-        load.check_codes(frame, "MSOA11CD", "msoa", path)
-        load.check_unique(frame, "MSOA11CD", path)
-        _check_optional_codes(frame, "BUASD11CD", "buasd", path)
-        _check_optional_codes(frame, "BUA11CD", "bua", path)
-        return frame
+        return self._table("lookup_msoa11_buasd11_bua11_lad11_rgn11")
 
     @cached_property
     def lsoa11_to_msoa11(self) -> pd.DataFrame:
         """England and Wales rows only (the file also maps Scottish data zones)."""
-        path = _path(self.raw_dir, LSOA11_TO_MSOA11)
-        frame = load.read_rda(path, required=["lsoa11_code", "msoa11_code"])
-        ew = frame["lsoa11_code"].astype("string").str.match(r"^[EW]")
-        ok = ~ew | frame["msoa11_code"].astype("string").str.match(load.CODE_PATTERNS["msoa"])
-        _require(frame, "msoa11_code", ok, path, "not an MSOA code")
-        frame = frame.loc[ew.fillna(False).astype(bool), ["lsoa11_code", "msoa11_code"]]
-        return frame.astype(str).reset_index(drop=True)
+        return self._table("lookup_lsoa11_msoa11")
 
     @cached_property
     def bua_buasd(self) -> pd.DataFrame:
-        path = _path(self.raw_dir, BUA_TO_BUASD)
-        cols = ["BUA11CD", "BUA11NM", "BUASD11CD", "BUASD11NM"]
-        frame = load.read_csv(path, required=cols)[cols]
-        load.check_codes(frame, "BUA11CD", "bua", path)
-        _check_optional_codes(frame, "BUASD11CD", "buasd", path)
-        _check_optional_unique(frame, "BUASD11CD", path)
-        return frame
+        return self._table("lookup_bua11_buasd11")
 
     @cached_property
     def bua_lad11(self) -> pd.DataFrame:
-        path = _path(self.raw_dir, BUA_TO_LAD11)
-        frame = load.read_csv(path, required=["BUA11CD", "LAD11CD"])[["BUA11CD", "LAD11CD"]]
-        load.check_codes(frame, "BUA11CD", "bua", path)
-        load.check_codes(frame, "LAD11CD", "lad", path)
-        return frame
+        return self._table("lookup_bua11_lad11")
 
     @cached_property
     def ons_list(self) -> pd.DataFrame:
         """ONS's English towns and cities, vocabularies mapped to this project's labels."""
-        path = _path(self.raw_dir, ENGLISH_TOWNS)
-        cols = ["town_code", "town_name", "population", "size", "region", "coastal", "job_density",
-                "income"]  # fmt: skip
-        frame = load.read_csv(path, required=cols)[cols]
-        _check_optional_codes(frame, "town_code", "town", path)
-        _check_optional_unique(frame, "town_code", path)
-        population = load.check_numeric(
-            frame, "population", path, low=0, low_inclusive=False, allow_missing=True
-        )
-        coded = frame["town_code"].notna()
-        _require(
-            frame, "population", ~coded | population.notna(), path, "coded row has no population"
-        )
-        _require(frame, "size", ~coded | frame["size"].isin(ONS_SIZES), path, "unknown size class")
-        size = frame["size"].map(ONS_SIZES)
-        town = coded & (size != "city")
-        for column, vocabulary in [
-            ("coastal", ONS_COASTAL),
-            ("income", ONS_INCOME),
-            ("job_density", ONS_JOB_DENSITY),
-        ]:
-            ok = ~town | frame[column].isin(vocabulary)
-            _require(frame, column, ok, path, "unknown category")
-        ok = ~coded | frame["region"].notna()
-        _require(frame, "region", ok, path, "coded row has no region")
-        derived = size_class(population)
-        ok = ~town | (derived == size)
-        _require(frame, "size", ok, path, "size class disagrees with the population")
-        ok = ~coded | town | (population >= TOWN_MAX)
-        _require(frame, "population", ok, path, "a city must have at least 225,000 residents")
+        frame = self._table("towns_english_education")
         out = pd.DataFrame(
             {
                 "town_code": frame["town_code"].astype("string"),
                 "town_name": _clean_name(frame["town_name"]),
                 "region": frame["region"].astype("string"),
-                "population": population.round().astype("Int64"),
-                "size_class": size.astype("string"),
+                "population": frame["population"].round().astype("Int64"),
+                "size_class": frame["size"].map(ONS_SIZES).astype("string"),
                 "coastal": frame["coastal"].map(ONS_COASTAL).astype("boolean"),
                 "income_group": frame["income"].map(ONS_INCOME).astype("string"),
                 "job_density": frame["job_density"].map(ONS_JOB_DENSITY).astype("string"),
             }
         )
-        return out[coded].reset_index(drop=True)
+        return out.reset_index(drop=True)
 
     @cached_property
     def lsoa_lad(self) -> pd.DataFrame:
-        path = _path(self.raw_dir, LSOA11_TO_LAD)
-        frame = load.read_rda(path, required=["lsoa11_code", "ltla21_code", "ltla21_name"])
-        load.check_codes(frame, "lsoa11_code", "lsoa", path)
-        load.check_unique(frame, "lsoa11_code", path)
-        load.check_codes(frame, "ltla21_code", "lad", path)
-        _require(frame, "ltla21_name", frame["ltla21_name"].notna(), path, "name missing")
+        frame = self._table("lookup_lsoa11_ltla21")
         out = pd.DataFrame(
             {
-                "lsoa11_code": frame["lsoa11_code"].astype(str),
-                "lad_code": frame["ltla21_code"].astype(str),
-                "lad_name": frame["ltla21_name"].astype(str),
+                "lsoa11_code": frame["lsoa11_code"],
+                "lad_code": frame["ltla21_code"],
+                "lad_name": frame["ltla21_name"],
             }
         )
         return out.sort_values("lsoa11_code").reset_index(drop=True)
 
     @cached_property
     def lad_region(self) -> pd.DataFrame:
-        path = _path(self.raw_dir, LAD_TO_REGION)
-        cols = ["ltla21_code", "ltla21_name", "region21_code", "region21_name"]
-        frame = load.read_rda(path, required=cols)
-        load.check_codes(frame, "ltla21_code", "lad", path)
-        load.check_unique(frame, "ltla21_code", path)
-        load.check_codes(frame, "region21_code", "region", path)
+        frame = self._table("lookup_ltla21_region21")
         england = pd.DataFrame(
             {
-                "lad_code": frame["ltla21_code"].astype(str),
-                "lad_name": frame["ltla21_name"].astype(str),
-                "region_code": frame["region21_code"].astype(str),
-                "region_name": frame["region21_name"].astype(str),
+                "lad_code": frame["ltla21_code"],
+                "lad_name": frame["ltla21_name"],
+                "region_code": frame["region21_code"],
+                "region_name": frame["region21_name"],
             }
         )
         welsh = self.lsoa_lad[self.lsoa_lad["lad_code"].str.startswith("W")]
@@ -292,18 +182,22 @@ class _Inputs:
         out = pd.concat([england, wales], ignore_index=True)
         missing = set(self.lsoa_lad["lad_code"]) - set(out["lad_code"])
         if missing:
-            raise DataError(f"local authorities with no region: {sorted(missing)[:5]}", file=path)
+            raise DataError(
+                f"local authorities with no region: {sorted(missing)[:5]}",
+                file=interim.raw_file("lookup_ltla21_region21"),
+            )
         return out.sort_values("lad_code").reset_index(drop=True)
 
     @cached_property
     def population(self) -> pd.DataFrame:
         """Mid-2019 population per LSOA 2011, for every LSOA the LAD lookup knows."""
-        frame = lsoa.population(self.raw_dir)[["lsoa11_code", "population"]]
+        frame = lsoa.population(self.interim_dir)[["lsoa11_code", "population"]]
         missing = sorted(set(self.lsoa_lad["lsoa11_code"]) - set(frame["lsoa11_code"]))
         if missing:
-            path = _path(self.raw_dir, lsoa.POPULATION)
             raise DataError(
-                f"no population for LSOA(s) {missing[:5]}", file=path, column="lsoa11_code"
+                f"no population for LSOA(s) {missing[:5]}",
+                file=interim.raw_file("population19_lsoa11"),
+                column="lsoa11_code",
             )
         return frame
 
@@ -404,8 +298,10 @@ class _Inputs:
         units["population"] = estimate_population(units["population_2019"], self.calibration_ratio)
         units["size_class"] = size_class(units["population"])
         units["town_name"] = units["town_code"].map(self.unit_names).astype("string")
-        path = _path(self.raw_dir, BUA_TO_BUASD)
-        _require(units, "town_code", units["town_name"].notna(), path, "built-up area has no name")
+        path = interim.raw_file("lookup_bua11_buasd11")
+        load.fail_at(
+            units, "town_code", units["town_name"].isna(), path, "built-up area has no name"
+        )
         columns = ["town_code", "town_name", "lad_code", "lad_name", "population_2019", "n_lsoa",
                    "population", "size_class"]  # fmt: skip
         return units[columns].sort_values("town_code").reset_index(drop=True)
@@ -506,7 +402,7 @@ def disambiguate_names(towns: pd.DataFrame) -> pd.Series:
     return names
 
 
-def lsoa11_to_town_candidates(raw_dir: Path) -> pd.DataFrame:
+def lsoa11_to_town_candidates(interim_dir: Path) -> pd.DataFrame:
     """Every E&W LSOA 2011 with its best-fit 2011 BUASD and BUA (via LSOA 2001) and town unit.
 
     Columns: lsoa11_code, lsoa01_code (the parent used), n_lsoa01_parents, fit_source
@@ -514,12 +410,12 @@ def lsoa11_to_town_candidates(raw_dir: Path) -> pd.DataFrame:
     bua11_code, unit_code (the BUASD, or the BUA when it is not subdivided; NA outside).
     An LSOA 2011 with several 2001 parents takes the parent with the lowest code.
     """
-    return _Inputs(raw_dir).candidates
+    return _Inputs(interim_dir).candidates
 
 
-def english_cities(raw_dir: Path) -> pd.DataFrame:
+def english_cities(interim_dir: Path) -> pd.DataFrame:
     """ONS's 18 English cities (over 225,000 residents): context, not towns."""
-    ons = _Inputs(raw_dir).ons_list
+    ons = _Inputs(interim_dir).ons_list
     cities = ons[ons["size_class"] == "city"]
     return (
         cities[["town_code", "town_name", "region", "population"]]
@@ -528,39 +424,39 @@ def english_cities(raw_dir: Path) -> pd.DataFrame:
     )
 
 
-def english_population_fit(raw_dir: Path) -> pd.DataFrame:
+def english_population_fit(interim_dir: Path) -> pd.DataFrame:
     """English towns: ONS 2011 population vs their best-fit mid-2019 LSOA sum (and the ratio)."""
-    return _Inputs(raw_dir).english_fit
+    return _Inputs(interim_dir).english_fit
 
 
-def population_calibration(raw_dir: Path) -> float:
+def population_calibration(interim_dir: Path) -> float:
     """Median best-fit-mid-2019 / ONS-2011 ratio in CALIBRATION_REGION (divides Welsh sums)."""
-    return _Inputs(raw_dir).calibration_ratio
+    return _Inputs(interim_dir).calibration_ratio
 
 
-def welsh_units(raw_dir: Path) -> pd.DataFrame:
+def welsh_units(interim_dir: Path) -> pd.DataFrame:
     """Every Welsh unit with LSOAs: estimated 2011 population, size class (NA = not a town)."""
-    return _Inputs(raw_dir).welsh_units
+    return _Inputs(interim_dir).welsh_units
 
 
-def town_universe(raw_dir: Path) -> pd.DataFrame:
+def town_universe(interim_dir: Path) -> pd.DataFrame:
     """One row per town of 5,000-225,000 residents in England and Wales, sorted by code."""
-    return _Inputs(raw_dir).universe
+    return _Inputs(interim_dir).universe
 
 
-def lsoa11_to_town(raw_dir: Path) -> pd.DataFrame:
+def lsoa11_to_town(interim_dir: Path) -> pd.DataFrame:
     """Best-fit LSOA 2011 -> town for the universe; LSOAs in no town are absent."""
-    return _Inputs(raw_dir).lsoa_town
+    return _Inputs(interim_dir).lsoa_town
 
 
-def lsoa11_to_lad(raw_dir: Path) -> pd.DataFrame:
+def lsoa11_to_lad(interim_dir: Path) -> pd.DataFrame:
     """Every E&W LSOA 2011 -> local authority district (April 2021 LTLA)."""
-    return _Inputs(raw_dir).lsoa_lad
+    return _Inputs(interim_dir).lsoa_lad
 
 
-def lad_to_region(raw_dir: Path) -> pd.DataFrame:
+def lad_to_region(interim_dir: Path) -> pd.DataFrame:
     """Every 2021 LTLA -> English region; Welsh authorities -> 'Wales' (W92000004)."""
-    return _Inputs(raw_dir).lad_region
+    return _Inputs(interim_dir).lad_region
 
 
 def _listing(units: pd.DataFrame, *, with_population: bool = True) -> str:
@@ -573,9 +469,9 @@ def _listing(units: pd.DataFrame, *, with_population: bool = True) -> str:
     return ", ".join(items) or "none"
 
 
-def coverage(raw_dir: Path) -> dict[str, int | float | str]:
+def coverage(interim_dir: Path) -> dict[str, int | float | str]:
     """Figures to print after building the universe: how much of E&W the towns cover."""
-    inputs = _Inputs(raw_dir)
+    inputs = _Inputs(interim_dir)
     towns = inputs.universe
     lsoa_town = inputs.lsoa_town
     pop = inputs.population.merge(lsoa_town, on="lsoa11_code", how="left")

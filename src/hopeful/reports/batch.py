@@ -40,6 +40,7 @@ from pathlib import Path
 from hopeful import __version__
 from hopeful.atomic import WriteError, write_text
 from hopeful.errors import HopefulError
+from hopeful.processed import sha256_files
 from hopeful.reports.notebook_to_html import (
     KERNEL_NAME,
     TEMPLATE_DIR,
@@ -78,6 +79,8 @@ class TownTask:
 
 @dataclass(frozen=True)
 class TownOutcome:
+    """How one town of a batch ended (rendered, cached, failed, timeout...) and in how long."""
+
     town_code: str
     slug: str
     status: str
@@ -218,17 +221,6 @@ def render_town(task: TownTask) -> TownOutcome:
 
 
 # --- keys, cache, manifest ---------------------------------------------------------------
-
-
-def sha256_files(paths: Iterable[Path], root: Path | None = None) -> str:
-    """One digest over files' names (relative to `root`) and bytes, in the order given."""
-    digest = hashlib.sha256()
-    for path in paths:
-        name = path.relative_to(root).as_posix() if root else path.name
-        digest.update(f"{len(name)}:{name}".encode())
-        data = Path(path).read_bytes()
-        digest.update(f"{len(data)}:".encode() + data)
-    return digest.hexdigest()
 
 
 def processed_fingerprint(processed_dir: Path) -> str:

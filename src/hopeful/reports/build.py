@@ -8,12 +8,28 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import __version__, atomic, score
+from hopeful import __version__, atomic, processed
 from hopeful import towns as towns_mod
 from hopeful.clusters import load_clusters
 from hopeful.errors import HopefulError
-from hopeful.reports import batch, index_page, notebook_to_html
+from hopeful.reports import batch, index_page, notebook_to_html, stale
+from hopeful.scoring.framework import DEFAULT_PATH as FRAMEWORK_PATH
 from hopeful.scoring.framework import framework_hash
+
+# The files under data/processed/ each notebook reads (through town_view, overview_view and
+# their own cells): the data part of its cache key, so a file reports do not read can appear
+# or change without re-rendering anything. tests/test_reports_cache.py checks these lists
+# against the file names the views and notebooks mention.
+TOWN_REPORT_READS = ("towns.csv", "cluster_criteria.parquet", "provenance.json")
+OVERVIEW_READS = (
+    "towns.csv",
+    "provenance.json",
+    "score_summary.json",
+    "index_audit_domains.csv",
+    "index_leave_one_out.csv",
+    "models/leave_la.json",
+    "models/leave_multilevel.csv",
+)
 
 
 class ReportsFailed(HopefulError):
@@ -24,10 +40,16 @@ def config_key() -> str:
     """Declarative files the notebooks read at render time: a change re-renders every report."""
     return ";".join(
         [
-            f"framework={framework_hash(score.default_framework())}",
+            f"framework={framework_hash(FRAMEWORK_PATH)}",
             f"clusters={load_clusters().sha256}",
         ]
     )
+
+
+def data_fingerprint(processed_dir: Path, names: Sequence[str]) -> str:
+    """Hash of the named files under `processed_dir` (names and bytes; an absent one is left out)."""
+    root = Path(processed_dir)
+    return batch.sha256_files([root / n for n in names if (root / n).is_file()], root)
 
 
 def select_towns(table: pd.DataFrame, queries: Sequence[str] | None) -> list[tuple[str, str]]:
@@ -55,7 +77,7 @@ def render_overview(
     key_file = out_dir / ".overview.key"
     parts = [
         overview.read_bytes(),
-        batch.sha256_files(notebook_to_html.template_files()).encode(),
+        processed.sha256_files(notebook_to_html.template_files()).encode(),
         __version__.encode(),
         config_key().encode(),
         fingerprint.encode(),
@@ -93,12 +115,15 @@ def build_all(
 ) -> str:
     """Town reports, then (unless sharded) the overview and index page; failures raise at the end."""
     processed_dir, out_dir = Path(processed_dir), Path(out_dir)
-    table = towns_mod.read_towns(processed_dir)
+    table = processed.read_towns(processed_dir)
+    if message := stale.stale_scores(processed_dir):
+        progress(f"warning: {message}")
     lines = []
     summary = None
     if render_towns:
         selected = select_towns(table, towns)
         progress(f"reports: {len(selected)} town(s), {jobs or 'all'} job(s)")
+        town_data = data_fingerprint(processed_dir, TOWN_REPORT_READS)
         summary = batch.run_batch(
             notebook,
             selected,
@@ -109,13 +134,14 @@ def build_all(
             shard=shard,
             force=force,
             progress=show_progress,
+            fingerprints=dict.fromkeys((code for code, _ in selected), town_data),
             extra_key=config_key(),
             kernel_name=kernel_name,
             dask_address=dask_address,
         )
         lines.append(summary.text())
     if shard is None:
-        fingerprint = batch.processed_fingerprint(processed_dir)
+        fingerprint = data_fingerprint(processed_dir, OVERVIEW_READS)
         if force:
             (out_dir / ".overview.key").unlink(missing_ok=True)
         rendered = render_overview(

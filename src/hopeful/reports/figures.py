@@ -10,6 +10,20 @@ from matplotlib.collections import LineCollection
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import text_to_path
 
+__all__ = [
+    "clusters_by_region",
+    "deprivation_by_region",
+    "deprivation_distribution",
+    "domain_profile",
+    "fixed_axes",
+    "index_distribution",
+    "label_width",
+    "leave_one_out",
+    "rank_intervals",
+    "size_class_counts",
+    "text_label",
+]
+
 TOWN_COLOUR = "#c2185b"
 PALETTE = {"England": "#4c72b0", "Wales": "#55a868"}
 

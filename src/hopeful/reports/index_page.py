@@ -103,6 +103,7 @@ def build_index_html(towns: pd.DataFrame, *, overview_href: str = "overview.html
 
 
 def write_index(towns: pd.DataFrame, out_dir: Path) -> Path:
+    """Write index.html (every town, sortable and filterable) into `out_dir`."""
     path = Path(out_dir) / "index.html"
     atomic.write_text(path, build_index_html(towns))
     return path

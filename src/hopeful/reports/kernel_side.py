@@ -20,6 +20,7 @@ _INLINE_TRAITS = ("figure_formats", "print_figure_kwargs", "close_figures")
 
 
 def preload(names):
+    """Import the notebook's modules once, so each town pays only for its own cells."""
     # Best effort: a module that fails here fails again, visibly, in the notebook itself.
     for name in names:
         with contextlib.suppress(Exception):
@@ -40,6 +41,7 @@ def _inline():
 
 
 def snapshot():
+    """Record the fresh kernel's state (namespace, rcParams, options) to return to."""
     import matplotlib as mpl
 
     ip = get_ipython()
@@ -66,6 +68,7 @@ def snapshot():
 
 
 def reset(cwd):
+    """Return the kernel to the snapshot's state before the next town's notebook."""
     import matplotlib as mpl
     import matplotlib.pyplot as plt
     import pandas as pd

@@ -6,9 +6,29 @@ from pathlib import Path
 
 import pandas as pd
 
+from hopeful import processed
+from hopeful.reports.stale import warn_if_stale
+
+__all__ = [
+    "cluster_counts",
+    "clusters_by_group",
+    "clusters_intro",
+    "leave_fit_table",
+    "leave_model",
+    "leave_variance_table",
+    "load_towns",
+    "most_deprived",
+    "read_processed",
+    "robustness_table",
+    "sensitivity_intro",
+    "universe_counts",
+]
+
 
 def load_towns(processed_dir: str | Path) -> pd.DataFrame:
-    return pd.read_csv(Path(processed_dir) / "towns.csv", dtype={"town_code": str, "lad_code": str})
+    """towns.csv through the processed-data contract; warns first if the scores are stale."""
+    warn_if_stale(processed_dir)
+    return processed.read_towns(processed_dir)
 
 
 def universe_counts(towns: pd.DataFrame) -> pd.DataFrame:
@@ -49,6 +69,22 @@ def cluster_counts(towns: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def sensitivity_intro() -> str:
+    """Markdown about the Monte Carlo choices, from the framework file."""
+    from hopeful.reports import method_text
+    from hopeful.scoring.framework import DEFAULT_PATH, load_framework
+
+    return method_text.sensitivity_intro(load_framework(DEFAULT_PATH))
+
+
+def clusters_intro() -> str:
+    """Markdown about the clusters and the not-assessed rule, from the clusters file."""
+    from hopeful.clusters import load_clusters
+    from hopeful.reports import method_text
+
+    return method_text.clusters_overview_intro(load_clusters())
+
+
 def clusters_by_group(towns: pd.DataFrame, group: str) -> pd.DataFrame:
     """Mean number of clusters a town is fully / partially in, by region or size class."""
     table = towns.groupby(group)[["clusters_full", "clusters_partial"]].mean().round(2)
@@ -62,14 +98,13 @@ def clusters_by_group(towns: pd.DataFrame, group: str) -> pd.DataFrame:
 
 
 def read_processed(processed_dir: str | Path, name: str) -> pd.DataFrame:
-    return pd.read_csv(Path(processed_dir) / name)
+    """A processed CSV by name, for tables the overview shows as they are."""
+    return processed.read_table(processed_dir, name)
 
 
 def robustness_table(processed_dir: str | Path) -> pd.DataFrame:
     """The Monte Carlo summary: how much ranks move when the method choices change."""
-    import json
-
-    summary = json.loads((Path(processed_dir) / "score_summary.json").read_text())["uncertainty"]
+    summary = processed.read_json(processed_dir, "score_summary.json")["uncertainty"]
     labels = {
         "draws": "Monte Carlo draws",
         "median_abs_rank_shift": "Median absolute rank shift against the nominal index",
@@ -84,12 +119,12 @@ def robustness_table(processed_dir: str | Path) -> pd.DataFrame:
 
 
 def leave_model(processed_dir: str | Path) -> dict:
-    import json
-
-    return json.loads((Path(processed_dir) / "models" / "leave_la.json").read_text())
+    """The Leave model's fit summary (models/leave_la.json)."""
+    return processed.read_json(processed_dir, "models/leave_la.json")
 
 
 def leave_fit_table(model: dict) -> pd.DataFrame:
+    """How well the Leave model fits: areas, R², cross-validated R², method."""
     return pd.DataFrame(
         {
             "Measure": [
@@ -105,7 +140,7 @@ def leave_fit_table(model: dict) -> pd.DataFrame:
 
 def leave_variance_table(processed_dir: str | Path) -> pd.DataFrame:
     """Where the modelled Leave share varies: between regions, authorities, or towns within them."""
-    table = pd.read_csv(Path(processed_dir) / "models" / "leave_multilevel.csv")
+    table = processed.read_table(processed_dir, "models/leave_multilevel.csv")
     return pd.DataFrame(
         {
             "Level": table["level"].str.replace("_", " "),

@@ -10,8 +10,33 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hopeful import processed as processed_mod
 from hopeful import towns as towns_mod
 from hopeful.reports.file_cache import cached_read
+from hopeful.reports.stale import warn_if_stale
+
+__all__ = [
+    "TownView",
+    "attitudes_html",
+    "cluster_summary_html",
+    "cluster_table",
+    "clusters_intro",
+    "comparison_table",
+    "deprivation_table",
+    "domain_names",
+    "domain_table",
+    "has_index",
+    "heading_html",
+    "html_table",
+    "index_html",
+    "index_intro",
+    "load_town",
+    "peer_frame",
+    "peers_table",
+    "percentile_among",
+    "profile_table",
+    "sources_html",
+]
 
 SIZE_LABELS = {
     "small": "Small town (5k–20k)",
@@ -46,9 +71,22 @@ DEPRIVATION_ROWS = {
 
 @dataclass(frozen=True)
 class TownView:
+    """One town's row (`town`) among all towns (`towns`), as the report helpers take it."""
+
     town: pd.Series
     towns: pd.DataFrame
     processed_dir: Path
+
+    def __repr__(self) -> str:
+        """Name, code, nation and index rank, not the dump of 1,178 rows a dataclass shows."""
+        t = self.town
+        rank = t.get("index_rank")
+        ranked = (
+            f"index rank {int(rank)} of {int(self.towns['index_rank'].notna().sum()):,}"
+            if pd.notna(rank)
+            else "no index rank"
+        )
+        return f"<TownView {t['town_name']} ({t['town_code']}, {t['nation']}): {ranked}>"
 
     @property
     def in_nation(self) -> pd.Series:
@@ -69,13 +107,13 @@ class TownView:
 
 
 def _read_towns(path: Path) -> pd.DataFrame:
-    # .copy() consolidates the ~150 columns read_csv leaves as separate blocks.
-    return pd.read_csv(path, dtype={"town_code": str, "lad_code": str}).copy()
+    return processed_mod.read_towns(path.parent)
 
 
 def load_town(processed_dir: str | Path, town: str) -> TownView:
-    """Load towns.csv and resolve `town` (code or unambiguous name)."""
+    """Load towns.csv and resolve `town` (code or unambiguous name); warn if scores are stale."""
     processed = Path(processed_dir)
+    warn_if_stale(processed)
     # A copy of the process-wide table: a notebook may change its view without touching
     # what the next town in the same kernel reads.
     table = cached_read(processed / "towns.csv", _read_towns).copy()
@@ -123,10 +161,12 @@ def comparison_table(view: TownView, rows: list[tuple[str, str, str]]) -> pd.Dat
 
 
 def profile_table(view: TownView) -> pd.DataFrame:
+    """Population and age against all towns, the nation's towns and towns of its size."""
     return comparison_table(view, PROFILE_ROWS)
 
 
 def deprivation_table(view: TownView) -> pd.DataFrame:
+    """The nation's own deprivation measures and the UK-comparable score, compared likewise."""
     return comparison_table(view, DEPRIVATION_ROWS[str(view.town["nation"])])
 
 
@@ -136,6 +176,7 @@ def html_table(frame: pd.DataFrame) -> str:
 
 
 def heading_html(view: TownView) -> str:
+    """The town's name and its facts (size, region, authority, code), escaped."""
     t = view.town
     e = html.escape
     facts = [
@@ -168,10 +209,25 @@ def sources_html(processed_dir: str | Path) -> str:
 
 
 def _framework():
-    from hopeful import score
-    from hopeful.scoring.framework import load_framework
+    from hopeful.scoring.framework import DEFAULT_PATH, load_framework
 
-    return cached_read(score.default_framework(), load_framework)
+    return cached_read(DEFAULT_PATH, load_framework)
+
+
+def index_intro() -> str:
+    """Markdown about the index method, from the framework file (so it says what was run)."""
+    from hopeful.reports import method_text
+
+    return method_text.index_intro(_framework())
+
+
+def clusters_intro() -> str:
+    """Markdown about the cluster rule, from the clusters file."""
+    from hopeful import clusters as clusters_mod
+    from hopeful.reports import method_text
+
+    config = cached_read(clusters_mod.DEFAULT_PATH, clusters_mod.load_clusters)
+    return method_text.clusters_intro(config)
 
 
 def domain_names() -> dict[str, str]:
@@ -180,12 +236,14 @@ def domain_names() -> dict[str, str]:
 
 
 def peer_frame(view: TownView, column: str = "peer_codes") -> pd.DataFrame:
+    """The town's peers (rows of `towns`) in the order `column` lists their codes."""
     codes = str(view.town.get(column) or "")
     positions = pd.Index(view.towns["town_code"]).get_indexer([c for c in codes.split(";") if c])
     return view.towns.iloc[[p for p in positions if p >= 0]].reset_index(drop=True)
 
 
 def has_index(view: TownView) -> bool:
+    """Whether the town has an index score (enough indicators passed screening)."""
     return "index_score" in view.towns.columns and pd.notna(view.town.get("index_score"))
 
 
@@ -293,6 +351,7 @@ def cluster_table(view: TownView) -> pd.DataFrame:
 
 
 def cluster_summary_html(view: TownView) -> str:
+    """Which clusters the town is fully or partly in, against the average town."""
     t = view.town
     full = [c for c in "ABCDEFGHIJKLMN" if t.get(f"cluster_{c}") == "full"]
     partial = [c for c in "ABCDEFGHIJKLMN" if t.get(f"cluster_{c}") == "partial"]
@@ -307,6 +366,7 @@ def cluster_summary_html(view: TownView) -> str:
 
 
 def peers_table(view: TownView, column: str = "peer_codes") -> pd.DataFrame:
+    """The town's peers with their authority, size, index rank and clusters."""
     peers = peer_frame(view, column)
     if peers.empty:
         return pd.DataFrame({"Town": []})

@@ -20,6 +20,17 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "CompiledHierarchy",
+    "Hierarchy",
+    "aggregate_compiled",
+    "aggregate_hierarchy",
+    "compile_hierarchy",
+    "group_means",
+    "power",
+    "weighted_mean",
+]
+
 METHODS = ("arithmetic", "geometric", "harmonic", "generalised")
 
 

@@ -13,6 +13,8 @@ import pandas as pd
 
 from hopeful.scoring.aggregate import Hierarchy
 
+__all__ = ["Audit", "PCAStructure", "audit", "cronbach_alpha", "pca_structure"]
+
 
 @dataclass(frozen=True)
 class PCAStructure:
@@ -57,6 +59,8 @@ def cronbach_alpha(data: pd.DataFrame) -> float:
 
 @dataclass(frozen=True)
 class Audit:
+    """Statistical coherence of the index: per domain, per indicator and between domains."""
+
     summary: (
         pd.DataFrame
     )  # per domain: n_members, cronbach_alpha, pc1_share, n_eigen_gt1, corr_index

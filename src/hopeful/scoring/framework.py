@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import inspect
-import math
-import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,10 +15,27 @@ from typing import Any
 
 import pandas as pd
 
+from hopeful.config import Table, check_sections, finite, read_toml
 from hopeful.errors import DataError
 from hopeful.scoring import aggregate, impute, normalise, weights
 from hopeful.scoring.aggregate import Hierarchy
 from hopeful.scoring.normalise import NormSpec
+
+__all__ = [
+    "Aggregation",
+    "Domain",
+    "Framework",
+    "FrameworkError",
+    "Imputation",
+    "Indicator",
+    "Outliers",
+    "Screening",
+    "Uncertainty",
+    "Weighting",
+    "check_data",
+    "framework_hash",
+    "load_framework",
+]
 
 # Per-indicator normalisation parameters come from [[indicator]] entries, not the method table.
 PER_INDICATOR = {
@@ -28,6 +43,7 @@ PER_INDICATOR = {
     "goalposts": ("goalposts", "goalposts"),
 }
 STRENGTH_LEVELS = ("domain", "indicator")
+DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "framework.toml"
 
 
 class FrameworkError(DataError):
@@ -36,6 +52,8 @@ class FrameworkError(DataError):
 
 @dataclass(frozen=True)
 class Domain:
+    """A domain of the index: its weight and, in a hierarchy, its parent."""
+
     code: str
     name: str
     weight: float = 1.0
@@ -45,6 +63,8 @@ class Domain:
 
 @dataclass(frozen=True)
 class Indicator:
+    """An indicator of the index: its domain, direction (+1/-1), weight and target."""
+
     code: str
     name: str
     domain: str
@@ -59,6 +79,8 @@ class Indicator:
 
 @dataclass(frozen=True)
 class Screening:
+    """How much data a unit and an indicator need to take part in the index."""
+
     min_indicator_share: float = 0.65
     min_unit_share: float = 0.5
     drop_units: bool = False
@@ -66,12 +88,16 @@ class Screening:
 
 @dataclass(frozen=True)
 class Imputation:
+    """How missing values are filled: method and the group it is computed within."""
+
     method: str = "mean"
     group: str | None = None
 
 
 @dataclass(frozen=True)
 class Outliers:
+    """When a skewed indicator is winsorised or log-transformed."""
+
     enabled: bool = True
     skew_threshold: float = 2.0
     kurt_threshold: float = 3.5
@@ -90,12 +116,16 @@ class Outliers:
 
 @dataclass(frozen=True)
 class Weighting:
+    """The weighting scheme and its parameters."""
+
     scheme: str = "manual"
     params: Mapping[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class Aggregation:
+    """How normalised indicators combine into domains and the index."""
+
     method: str = "arithmetic"
     p: float = 1.0
     offset: float = 1.0
@@ -103,6 +133,8 @@ class Aggregation:
 
 @dataclass(frozen=True)
 class Uncertainty:
+    """The Monte Carlo over method choices: draws, seed and what varies."""
+
     enabled: bool = False
     draws: int = 1000
     seed: int = 0
@@ -119,6 +151,8 @@ class Uncertainty:
 
 @dataclass(frozen=True)
 class Framework:
+    """framework.toml read and checked, with its sha256 for provenance."""
+
     path: Path
     sha256: str
     name: str
@@ -169,58 +203,15 @@ def framework_hash(path: str | Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-_REQUIRED = object()
-
-
 def _fail(path: Path, where: str, message: str) -> FrameworkError:
     return FrameworkError(f"{where}: {message}", file=path)
 
 
-class _Entry:
-    """One TOML table being read: typed access, and an error for keys nobody asked for."""
-
-    def __init__(self, path: Path, where: str, table: Any) -> None:
-        self.path, self.where = path, where
-        if not isinstance(table, dict):
-            raise self.error("must be a table")
-        self.table, self.used = table, set()
-
-    def error(self, message: str) -> FrameworkError:
-        return _fail(self.path, self.where, message)
-
-    def get(self, key: str, kind: str, default: Any = _REQUIRED) -> Any:
-        self.used.add(key)
-        if key not in self.table:
-            if default is _REQUIRED:
-                raise self.error(f"missing required key {key!r}")
-            return default
-        value = self.table[key]
-        checks = {
-            "str": lambda v: isinstance(v, str) and v.strip() != "",
-            # TOML has nan and inf; neither is a usable weight, target or threshold
-            "number": lambda v: (
-                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-            ),
-            "int": lambda v: isinstance(v, int) and not isinstance(v, bool),
-            "bool": lambda v: isinstance(v, bool),
-            "list": lambda v: isinstance(v, list),
-        }
-        if not checks[kind](value):
-            wanted = {"str": "non-empty string", "number": "finite number"}.get(kind, kind)
-            raise self.error(f"{key!r} must be a {wanted}")
-        return float(value) if kind == "number" else value
-
-    def rest(self) -> dict[str, Any]:
-        """The keys not yet read (method parameters)."""
-        return {k: v for k, v in self.table.items() if k not in self.used}
-
-    def finish(self) -> None:
-        unknown = sorted(set(self.table) - self.used)
-        if unknown:
-            raise self.error(f"unknown key(s): {', '.join(unknown)}")
+def _entry(path: Path, where: str, table: Any) -> Table:
+    return Table(path, where, table, FrameworkError)
 
 
-def _choice(entry: _Entry, key: str, value: str, allowed: Iterable[str]) -> str:
+def _choice(entry: Table, key: str, value: str, allowed: Iterable[str]) -> str:
     allowed = list(allowed)
     if value not in allowed:
         raise entry.error(f"unknown {key} {value!r}; expected one of: {', '.join(allowed)}")
@@ -235,19 +226,15 @@ def _keyword_params(fn: Any) -> set[str]:
     }
 
 
-def _norm_spec(entry: _Entry) -> NormSpec:
-    method = _choice(entry, "normalisation method", entry.get("method", "str"), normalise.METHODS)
+def _norm_spec(entry: Table) -> NormSpec:
+    method = _choice(entry, "normalisation method", entry.get("method", "text"), normalise.METHODS)
     params = entry.rest()
     allowed = _keyword_params(normalise.METHODS[method]) - {"targets", "goalposts"}
     unknown = sorted(set(params) - allowed)
     if unknown:
         raise entry.error(f"unknown parameter(s) for {method}: {', '.join(unknown)}")
     for key, value in params.items():
-        if (
-            isinstance(value, bool)
-            or not isinstance(value, int | float)
-            or not math.isfinite(value)
-        ):
+        if not finite(value):
             raise entry.error(f"{key!r} must be a finite number")
     return NormSpec(method, {k: float(v) for k, v in params.items()})
 
@@ -257,17 +244,17 @@ def _domains(path: Path, raw: Any) -> tuple[Domain, ...]:
         raise FrameworkError("at least one [[domain]] is required", file=path)
     out: dict[str, Domain] = {}
     for n, table in enumerate(raw, start=1):
-        entry = _Entry(path, f"[[domain]] #{n}", table)
-        code = entry.get("code", "str")
+        entry = _entry(path, f"[[domain]] #{n}", table)
+        code = entry.get("code", "text")
         entry.where = f"[[domain]] {code!r}"
         if code in out:
             raise entry.error("duplicate code")
         domain = Domain(
             code=code,
-            name=entry.get("name", "str"),
+            name=entry.get("name", "text"),
             weight=entry.get("weight", "number", 1.0),
-            parent=entry.get("parent", "str", None),
-            description=entry.get("description", "str", ""),
+            parent=entry.get("parent", "text", None),
+            description=entry.get("description", "text", ""),
         )
         if domain.weight < 0:
             raise entry.error(f"negative weight {domain.weight}")
@@ -291,14 +278,14 @@ def _indicators(path: Path, raw: Any, domains: tuple[Domain, ...]) -> tuple[Indi
     domain_codes = [d.code for d in domains]
     out: dict[str, Indicator] = {}
     for n, table in enumerate(raw, start=1):
-        entry = _Entry(path, f"[[indicator]] #{n}", table)
-        code = entry.get("code", "str")
+        entry = _entry(path, f"[[indicator]] #{n}", table)
+        code = entry.get("code", "text")
         entry.where = f"[[indicator]] {code!r}"
         if code in out:
             raise entry.error("duplicate code")
         if code in domain_codes:
             raise entry.error("code is also a [[domain]] code")
-        domain = entry.get("domain", "str")
+        domain = entry.get("domain", "text")
         if domain not in domain_codes:
             raise entry.error(
                 f"domain {domain!r} is not a declared [[domain]] "
@@ -309,23 +296,18 @@ def _indicators(path: Path, raw: Any, domains: tuple[Domain, ...]) -> tuple[Indi
             raise entry.error(f"direction must be 1 or -1, not {direction}")
         posts = entry.get("goalposts", "list", None)
         if posts is not None and (
-            len(posts) != 2
-            or not all(
-                isinstance(v, int | float) and not isinstance(v, bool) and math.isfinite(v)
-                for v in posts
-            )
-            or not posts[0] < posts[1]
+            len(posts) != 2 or not all(finite(v) for v in posts) or not posts[0] < posts[1]
         ):
             raise entry.error("goalposts must be [low, high] numbers with low < high")
         indicator = Indicator(
             code=code,
-            name=entry.get("name", "str"),
+            name=entry.get("name", "text"),
             domain=domain,
             direction=direction,
             weight=entry.get("weight", "number", 1.0),
-            unit=entry.get("unit", "str", ""),
-            source=entry.get("source", "str", ""),
-            description=entry.get("description", "str", ""),
+            unit=entry.get("unit", "text", ""),
+            source=entry.get("source", "text", ""),
+            description=entry.get("description", "text", ""),
             target=entry.get("target", "number", None),
             goalposts=(float(posts[0]), float(posts[1])) if posts is not None else None,
         )
@@ -371,7 +353,7 @@ def _needs_per_indicator(
 
 
 def _uncertainty(path: Path, raw: Any, imputation: Imputation) -> Uncertainty:
-    entry = _Entry(path, "[uncertainty]", raw)
+    entry = _entry(path, "[uncertainty]", raw)
     default = Uncertainty()
     imputations = tuple(entry.get("imputations", "list", list(default.imputations)))
     aggregations = tuple(entry.get("aggregations", "list", list(default.aggregations)))
@@ -384,7 +366,7 @@ def _uncertainty(path: Path, raw: Any, imputation: Imputation) -> Uncertainty:
     specs = entry.get("normalisation", "list", None)
     normalisations = (
         tuple(
-            _norm_spec(_Entry(path, f"[[uncertainty.normalisation]] #{n}", t))
+            _norm_spec(_entry(path, f"[[uncertainty.normalisation]] #{n}", t))
             for n, t in enumerate(specs, 1)
         )
         if specs is not None
@@ -413,7 +395,7 @@ def _uncertainty(path: Path, raw: Any, imputation: Imputation) -> Uncertainty:
 
 
 def _screening(path: Path, raw: Any) -> Screening:
-    entry = _Entry(path, "[screening]", raw)
+    entry = _entry(path, "[screening]", raw)
     out = Screening(
         entry.get("min_indicator_share", "number", Screening.min_indicator_share),
         entry.get("min_unit_share", "number", Screening.min_unit_share),
@@ -426,9 +408,11 @@ def _screening(path: Path, raw: Any) -> Screening:
 
 
 def _imputation(path: Path, raw: Any) -> Imputation:
-    entry = _Entry(path, "[imputation]", raw)
-    method = _choice(entry, "imputation method", entry.get("method", "str", "mean"), impute.METHODS)
-    out = Imputation(method, entry.get("group", "str", None))
+    entry = _entry(path, "[imputation]", raw)
+    method = _choice(
+        entry, "imputation method", entry.get("method", "text", "mean"), impute.METHODS
+    )
+    out = Imputation(method, entry.get("group", "text", None))
     entry.finish()
     if method.startswith("group_") and out.group is None:
         raise entry.error(f"method {method!r} needs `group`")
@@ -436,7 +420,7 @@ def _imputation(path: Path, raw: Any) -> Imputation:
 
 
 def _outliers(path: Path, raw: Any) -> Outliers:
-    entry = _Entry(path, "[outliers]", raw)
+    entry = _entry(path, "[outliers]", raw)
     out = Outliers(
         entry.get("enabled", "bool", Outliers.enabled),
         entry.get("skew_threshold", "number", Outliers.skew_threshold),
@@ -450,9 +434,9 @@ def _outliers(path: Path, raw: Any) -> Outliers:
 
 
 def _weighting(path: Path, raw: Any) -> Weighting:
-    entry = _Entry(path, "[weighting]", raw)
+    entry = _entry(path, "[weighting]", raw)
     scheme = _choice(
-        entry, "weighting scheme", entry.get("scheme", "str", "manual"), weights.SCHEMES
+        entry, "weighting scheme", entry.get("scheme", "text", "manual"), weights.SCHEMES
     )
     derived = {"pca": weights.pca_weights, "factor": weights.factor_weights}
     params = entry.rest()
@@ -467,8 +451,8 @@ def _weighting(path: Path, raw: Any) -> Weighting:
 
 
 def _aggregation(path: Path, raw: Any) -> Aggregation:
-    entry = _Entry(path, "[aggregation]", raw)
-    method = entry.get("method", "str", "arithmetic")
+    entry = _entry(path, "[aggregation]", raw)
+    method = entry.get("method", "text", "arithmetic")
     out = Aggregation(
         _choice(entry, "aggregation method", method, aggregate.METHODS),
         entry.get("p", "number", 1.0),
@@ -481,7 +465,7 @@ def _aggregation(path: Path, raw: Any) -> Aggregation:
 
 
 def _ranking(path: Path, raw: Any) -> tuple[str, ...]:
-    entry = _Entry(path, "[ranking]", raw)
+    entry = _entry(path, "[ranking]", raw)
     groups = entry.get("groups", "list", [])
     entry.finish()
     if not all(isinstance(g, str) for g in groups):
@@ -490,8 +474,8 @@ def _ranking(path: Path, raw: Any) -> tuple[str, ...]:
 
 
 def _strengths(path: Path, raw: Any) -> tuple[str, int]:
-    entry = _Entry(path, "[strengths]", raw)
-    level = _choice(entry, "strengths level", entry.get("level", "str", "domain"), STRENGTH_LEVELS)
+    entry = _entry(path, "[strengths]", raw)
+    level = _choice(entry, "strengths level", entry.get("level", "text", "domain"), STRENGTH_LEVELS)
     k = entry.get("k", "int", 3)
     entry.finish()
     if k < 1:
@@ -508,20 +492,12 @@ SECTIONS = (
 def load_framework(path: str | Path, data_columns: Iterable[str] | None = None) -> Framework:
     """Read and validate a framework file; with `data_columns`, check the indicators exist."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-        doc = tomllib.loads(raw.decode("utf-8"))
-    except FileNotFoundError as exc:
-        raise FrameworkError("framework file is missing", file=path) from exc
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise FrameworkError(f"not valid TOML: {exc}", file=path) from exc
-    unknown = sorted(set(doc) - set(SECTIONS))
-    if unknown:
-        raise FrameworkError(f"unknown section(s): {', '.join(unknown)}", file=path)
+    doc, raw = read_toml(path, FrameworkError, "framework file")
+    check_sections(doc, SECTIONS, path, FrameworkError)
 
-    head = _Entry(path, "[framework]", doc.get("framework", {}))
-    name, version = head.get("name", "str"), head.get("version", "str", "")
-    head.get("description", "str", "")
+    head = _entry(path, "[framework]", doc.get("framework", {}))
+    name, version = head.get("name", "text"), head.get("version", "text", "")
+    head.get("description", "text", "")
     head.finish()
     domains = _domains(path, doc.get("domain"))
     indicators = _indicators(path, doc.get("indicator"), domains)
@@ -529,7 +505,7 @@ def load_framework(path: str | Path, data_columns: Iterable[str] | None = None) 
 
     imputation = _imputation(path, doc.get("imputation", {}))
     normalisation = _norm_spec(
-        _Entry(path, "[normalisation]", doc.get("normalisation", {"method": "minmax"}))
+        _entry(path, "[normalisation]", doc.get("normalisation", {"method": "minmax"}))
     )
     _needs_per_indicator(path, normalisation, indicators, "[normalisation]")
     uncertainty = _uncertainty(path, doc.get("uncertainty", {}), imputation)

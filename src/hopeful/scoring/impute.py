@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+__all__ = ["impute"]
+
 METHODS = ("none", "mean", "median", "group_mean", "group_median")
 
 

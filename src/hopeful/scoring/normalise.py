@@ -17,6 +17,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+__all__ = [
+    "NormSpec",
+    "distance_to_target",
+    "goalposts",
+    "iod_exponential",
+    "minmax",
+    "normalise",
+    "orient",
+    "percentile_rank",
+    "rank",
+    "zscore",
+]
+
 # English Indices of Deprivation exponential transform constant: 10% of units score above 50.
 IOD_CONSTANT = 23.0
 

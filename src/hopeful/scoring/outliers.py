@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+__all__ = ["fails_check", "kurtosis", "log_transform", "skewness", "treat_outliers", "winsorise"]
+
 
 def skewness(values: np.ndarray) -> float:
     """Sample skewness G1 (e1071 type 2, Excel SKEW), as COINr's `skew()`; NaN if undefined."""

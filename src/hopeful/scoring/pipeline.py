@@ -21,9 +21,13 @@ from hopeful.scoring.screen import Screening, screen
 from hopeful.scoring.strengths import strengths_weaknesses
 from hopeful.scoring.uncertainty import Choice, UncertaintyResult, monte_carlo
 
+__all__ = ["ScoreResult", "run", "unit_columns"]
+
 
 @dataclass(frozen=True)
 class ScoreResult:
+    """Every intermediate table of one index run, for audit and the reports."""
+
     framework: Framework
     screening: Screening
     imputed: pd.DataFrame  # True where a value was imputed

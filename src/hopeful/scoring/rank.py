@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+__all__ = ["deciles", "group_ranks", "rank_scores"]
+
 
 def rank_scores(scores: pd.Series) -> pd.Series:
     """1 for the highest score; ties take the lowest rank number."""

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+__all__ = ["Screening", "screen"]
+
 
 @dataclass(frozen=True)
 class Screening:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+__all__ = ["strengths_weaknesses"]
+
 
 def strengths_weaknesses(scores: pd.DataFrame, k: int = 3) -> pd.DataFrame:
     """Per unit: strength_i and strength_i_rank (best first), weakness_i and weakness_i_rank

@@ -29,6 +29,8 @@ from hopeful.scoring.impute import impute
 from hopeful.scoring.normalise import Directions, NormSpec, normalise
 from hopeful.scoring.outliers import treat_outliers
 
+__all__ = ["Choice", "UncertaintyResult", "label", "monte_carlo", "prepare", "rank_rows"]
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -41,6 +43,8 @@ class Choice:
 
 @dataclass(frozen=True)
 class UncertaintyResult:
+    """Rank intervals per unit, leave-one-out shifts per indicator, and a summary."""
+
     units: (
         pd.DataFrame
     )  # rank_nominal, rank_median, rank_p05, rank_p95, interval_width, median_abs_shift

@@ -21,6 +21,8 @@ from statsmodels.multivariate.factor_rotation import rotate_factors
 
 from hopeful.scoring.audit import pca_structure
 
+__all__ = ["equal_weights", "factor_weights", "loading_weights", "manual_weights", "pca_weights"]
+
 SCHEMES = ("manual", "equal", "pca", "factor")
 
 

@@ -1,0 +1,192 @@
+"""The contract of data/processed/: the one place that reads and writes its tables.
+
+`prepare` and `score` write through here (fixed float precision, atomic writes, provenance);
+the CLI, the report views and so the notebooks read through here (one dtype map for
+towns.csv). The column dictionary that documents every column and the checks that towns.csv
+must pass live here too, so a reader and a writer cannot disagree about a table.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+from collections.abc import Iterable, Mapping
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from hopeful import atomic, load
+from hopeful.errors import DataError
+
+__all__ = [
+    "TOWNS_DTYPES",
+    "TOWN_ID_COLUMNS",
+    "column_dictionary",
+    "data_dictionary",
+    "read_json",
+    "read_table",
+    "read_towns",
+    "sha256_file",
+    "sha256_files",
+    "update_provenance",
+    "validate_towns",
+    "write_csv",
+    "write_parquet",
+]
+
+# Text columns that look like numbers or could be mistaken for them; everything else is inferred.
+TOWNS_DTYPES = dict.fromkeys(["town_code", "town_name", "lad_code", "lad_name"], "str")
+LOCAL_AUTHORITIES_DTYPES = {"lad_code": "str"}
+
+TOWN_ID_COLUMNS = [
+    "town_code",
+    "town_name",
+    "nation",
+    "region",
+    "lad_code",
+    "lad_name",
+    "size_class",
+    "population",
+]
+
+_CHUNK = 1 << 20
+
+
+def read_towns(processed_dir: str | Path) -> pd.DataFrame:
+    """towns.csv with its dtype map; missing or malformed is a DataError, not a traceback."""
+    path = Path(processed_dir) / "towns.csv"
+    if not path.is_file():
+        raise DataError("towns.csv is missing: run `hopeful prepare` first", file=path)
+    # .copy() consolidates the ~150 columns read_csv leaves as separate blocks.
+    return load.read_csv(path, required=["town_code", "town_name"], dtype=TOWNS_DTYPES).copy()
+
+
+def read_local_authorities(processed_dir: str | Path) -> pd.DataFrame:
+    """local_authorities.csv as `hopeful prepare` wrote it."""
+    path = Path(processed_dir) / "local_authorities.csv"
+    return load.read_csv(path, required=["lad_code"], dtype=LOCAL_AUTHORITIES_DTYPES)
+
+
+def read_table(processed_dir: str | Path, name: str) -> pd.DataFrame:
+    """Any other processed CSV (criteria, peers, audits, model tables), by relative name."""
+    return pd.read_csv(Path(processed_dir) / name)
+
+
+def read_json(processed_dir: str | Path, name: str) -> Any:
+    """A processed JSON file (score_summary.json, models/leave_la.json), by relative name."""
+    return json.loads((Path(processed_dir) / name).read_text(encoding="utf-8"))
+
+
+def column_dictionary() -> pd.DataFrame:
+    """The declarative column dictionary shipped with the package (data/columns.csv)."""
+    text = resources.files("hopeful").joinpath("data/columns.csv").read_text(encoding="utf-8")
+    return pd.read_csv(io.StringIO(text))
+
+
+def data_dictionary(tables: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Every output column with meaning, unit, source and year; a column without one is an error."""
+    columns = column_dictionary()
+    rows = []
+    for table, frame in tables.items():
+        known = columns[columns["table"] == table].set_index("column")
+        for col in frame.columns:
+            if col not in known.index:
+                raise DataError(
+                    f"column {col!r} of {table} has no entry in the column dictionary",
+                    file="src/hopeful/data/columns.csv",
+                    column=col,
+                )
+            rows.append({"table": table, "column": col, **known.loc[col].to_dict()})
+    return pd.DataFrame(rows)
+
+
+def validate_towns(towns: pd.DataFrame, path: str = "towns.csv") -> None:
+    """The contract of towns.csv: identifiers present, codes unique, values in range."""
+    load.require_columns(towns, TOWN_ID_COLUMNS, path)
+    load.check_unique(towns, "town_code", path)
+    load.check_codes(towns, "town_code", "town", path)
+    load.check_numeric(towns, "population", path, low=5_000, high=225_000)
+    for col in (
+        "share_65plus",
+        "imd19_proportion",
+        "imd19_extent",
+        "wimd19_proportion",
+        "wimd19_extent",
+        "uk_imd_proportion",
+        "imd19_income_score",
+        "imd19_employment_score",
+    ):
+        load.check_numeric(towns, col, path, low=0, high=1, allow_missing=True)
+    bad = ~towns["size_class"].isin(["small", "medium", "large"])
+    if bad.any():
+        pos = int(bad.to_numpy().nonzero()[0][0])
+        raise DataError(
+            f"unknown size class {towns['size_class'].iloc[pos]!r}",
+            file=path,
+            column="size_class",
+            row=pos + 2,
+        )
+
+
+def _round_floats(frame: pd.DataFrame) -> pd.DataFrame:
+    """Fixed precision so that processed files are byte-identical across platforms and runs."""
+    out = frame.copy()
+    for col in out.columns:
+        if pd.api.types.is_float_dtype(out[col]):
+            out[col] = out[col].round(6)
+    return out
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> None:
+    """A processed CSV: floats to 6 decimals, LF line endings, no index, written atomically."""
+    buffer = io.StringIO()
+    _round_floats(frame).to_csv(buffer, index=False, lineterminator="\n")
+    atomic.write_text(path, buffer.getvalue())
+
+
+def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+    """A processed Parquet file (zstd), floats to 6 decimals, written atomically."""
+    with atomic.atomic_path(path) as tmp:
+        _round_floats(frame).to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
+
+
+def sha256_file(path: str | Path) -> str:
+    """sha256 of a file's bytes, read in chunks (raw files can be large)."""
+    digest = hashlib.sha256()
+    with Path(path).open("rb") as stream:
+        while chunk := stream.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def sha256_files(paths: Iterable[Path], root: Path | None = None) -> str:
+    """One digest over files' names (relative to `root`) and bytes, in the order given."""
+    digest = hashlib.sha256()
+    for path in paths:
+        name = Path(path).relative_to(root).as_posix() if root else Path(path).name
+        digest.update(f"{len(name)}:{name}".encode())
+        data = Path(path).read_bytes()
+        digest.update(f"{len(data)}:".encode() + data)
+    return digest.hexdigest()
+
+
+def update_provenance(
+    processed_dir: Path, outputs: Iterable[str], fields: Mapping[str, Any], *, fresh: bool = False
+) -> Path:
+    """Record `fields` and the sha256 of every output in provenance.json.
+
+    `fresh` starts a new record (prepare); otherwise the existing one is kept and the output
+    hashes are refreshed for its outputs and the new ones (score).
+    """
+    path = Path(processed_dir) / "provenance.json"
+    prov = {} if fresh else json.loads(path.read_text(encoding="utf-8"))
+    prov.update(fields)
+    prov["outputs"] = {
+        n: sha256_file(Path(processed_dir) / n)
+        for n in sorted(set(prov.get("outputs", {})) | set(outputs))
+    }
+    atomic.write_text(path, json.dumps(prov, indent=2, sort_keys=True) + "\n")
+    return path

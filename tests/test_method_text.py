@@ -1,0 +1,38 @@
+"""Report prose about the method follows the framework and clusters files."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from hopeful.clusters import load_clusters
+from hopeful.reports import method_text
+from hopeful.scoring.framework import DEFAULT_PATH, load_framework
+
+
+def test_prose_says_what_the_framework_runs() -> None:
+    fw = load_framework(DEFAULT_PATH)
+    text = method_text.sensitivity_intro(fw)
+    assert text.startswith(f"{fw.uncertainty.draws:,} Monte Carlo draws over weights (±")
+    changed = dataclasses.replace(
+        fw,
+        uncertainty=dataclasses.replace(fw.uncertainty, draws=250, weight_spread=0.1),
+    )
+    assert method_text.sensitivity_intro(changed).startswith(
+        "250 Monte Carlo draws over weights (±10%)"
+    )
+    assert "from 250 Monte Carlo draws" in method_text.index_intro(changed)
+
+
+def test_methods_are_named_for_readers() -> None:
+    text = method_text.sensitivity_intro(load_framework(DEFAULT_PATH))
+    assert "min-max" in text and "median by nation" in text and "_" not in text
+
+
+def test_cluster_prose_follows_the_rule() -> None:
+    config = load_clusters()
+    assert f"The {len(config.clusters)} clusters" in method_text.clusters_intro(config)
+    strict = dataclasses.replace(
+        config, rule=dataclasses.replace(config.rule, min_assessable=4, partial_missing=2)
+    )
+    text = method_text.clusters_intro(strict)
+    assert "misses up to two" in text and "fewer than four assessable" in text
