@@ -18,10 +18,13 @@ from hopeful.reports import build, overview_view, town_view
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "mini_report.ipynb"
 DATA_FILE = re.compile(r"^[\w./-]+\.(?:csv|parquet|json)$")
+# Readers of the processed-data contract (hopeful.processed) and the file each one reads.
+CONTRACT_READERS = {"read_towns": "towns.csv", "read_local_authorities": "local_authorities.csv"}
 
 
 def named_files(*sources: Path) -> set[str]:
-    """Base names of the data files that string constants in modules or code cells name."""
+    """Base names of the data files that string constants in modules or code cells name, or
+    that the processed-contract readers they call read."""
     found = set()
     for source in sources:
         if source.suffix == ".ipynb":
@@ -32,6 +35,8 @@ def named_files(*sources: Path) -> set[str]:
         for node in ast.walk(ast.parse(text)):
             if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 found |= {Path(node.value).name} if DATA_FILE.match(node.value) else set()
+            elif isinstance(node, ast.Attribute) and node.attr in CONTRACT_READERS:
+                found.add(CONTRACT_READERS[node.attr])
     return found
 
 
