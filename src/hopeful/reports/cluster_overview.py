@@ -17,6 +17,7 @@ from hopeful.reports.method_text import ordinal
 
 __all__ = [
     "LEAVE_COLUMNS",
+    "calibration_summary",
     "calibration_table",
     "cooccurrence_table",
     "leave_clusters",
@@ -58,6 +59,22 @@ def _setting_label(threshold: str) -> str:
     if threshold.startswith("quantile "):
         return f"{ordinal(float(threshold.split()[1]))} percentile"
     return {"mean": "Towns average (mean)", "median": "Median town"}.get(threshold, threshold)
+
+
+def calibration_summary(processed_dir: str | Path) -> str:
+    """One sentence: the average town's full clusters against HOPE not hate's figure."""
+    summary = processed.read_json(processed_dir, "score_summary.json")
+    table = processed.read_table(processed_dir, "cluster_calibration.csv")
+    chosen = table[table["chosen"]].iloc[0]
+    nations = summary["clusters_full_mean_by_nation"]
+    per_nation = ", ".join(f"{n} {v:.2f}" for n, v in nations.items() if n != "All towns")
+    return (
+        f"The average town is fully in **{summary['clusters_full_mean']:.2f}** clusters "
+        f"({per_nation}); {chosen['full_mean_if_all_assessed']:.2f} if every criterion were "
+        f"measured. HOPE not hate reported {summary['clusters_full_reference']:g} with its own "
+        "rule. The threshold in use is the one setting, for every criterion, that comes "
+        "nearest to that figure; the table shows how the count moves with it."
+    )
 
 
 def calibration_table(processed_dir: str | Path) -> pd.DataFrame:
