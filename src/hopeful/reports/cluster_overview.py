@@ -152,8 +152,9 @@ def no_cluster_vote(towns: pd.DataFrame) -> pd.DataFrame:
         for column, (name, short) in LEAVE_COLUMNS.items():
             mean = towns.loc[inside, column].mean()
             row[name] = _pct(mean)
+            difference = 100 * (mean - average[column])
             row[f"Against all towns ({short})"] = (
-                "–" if pd.isna(mean) else f"{100 * (mean - average[column]):+.1f} points"
+                "–" if pd.isna(mean) or label == "All towns" else f"{difference:+.1f} points"
             )
         rows.append(row)
     return pd.DataFrame(rows)
