@@ -34,7 +34,10 @@ def config(*clusters: Cluster, rule: Rule | None = None) -> ClusterConfig:
 def test_real_file_has_the_14_clusters():
     cfg = load_clusters()
     assert [c.id for c in cfg.clusters] == list("ABCDEFGHIJKLMN")
-    assert cfg.rule == Rule(min_assessable=3, partial_missing=1)
+    rule = cfg.rule
+    assert (rule.basis, rule.min_assessable, rule.partial_missing) == ("criteria", 3, 1)
+    assert rule.threshold in ("mean", "median", "quantile")
+    assert cfg.calibration.target_full_mean == 3.17
     for cluster in cfg.clusters:
         assert len(cluster.criteria) == 4, cluster.id
         own = cluster.id in "JKL"
@@ -68,6 +71,8 @@ NATIONS = pd.DataFrame(
         (crit("x", threshold="median"), {"all": 3.0}),
         (crit("x", threshold="quantile", quantile=0.75), {"all": 10.0}),
         (crit("x", threshold="quantile", quantile=0.1), {"all": 1.4}),
+        # a quantile selects the same share of towns either way: below the (1 - q)-quantile
+        (crit("x", "below", threshold="quantile", quantile=0.1), {"all": 16.0}),
         (crit("x", scope="nation"), {"England": 2.0, "Wales": 15.0}),
         (crit("x", threshold="median", scope="nation"), {"England": 2.0, "Wales": 15.0}),
         (crit("x", threshold="value", value=2.5), {"all": 2.5}),
@@ -77,6 +82,22 @@ def test_thresholds(criterion, expected):
     table = thresholds(NATIONS, config(Cluster("A", "a", "o", (criterion,))))
     assert dict(zip(table["group"], table["threshold"], strict=True)) == pytest.approx(expected)
     assert table["n"].tolist() == ([5] if len(expected) == 1 else [3, 2])
+
+
+def test_the_rule_sets_the_threshold_of_criteria_without_their_own():
+    cluster = Cluster("A", "a", "o", (crit("x"), crit("x", "below", label="low"),
+                                      crit("x", threshold="value", value=2.5, label="fixed")))  # fmt: skip
+    rule = Rule(threshold="quantile", quantile=0.75)
+    table = thresholds(NATIONS, config(cluster, rule=rule))
+    assert table["threshold"].tolist() == pytest.approx([10.0, 2.0, 2.5])
+    assert table["statistic"].tolist() == ["quantile", "quantile", "value"]
+    assert table["quantile"].tolist()[:2] == pytest.approx([0.75, 0.25])
+    long = criteria_table(NATIONS, config(cluster, rule=rule))
+    # only W2 (20) is above the 75th percentile; E1 (1) below the 25th; E3 and up above 2.5
+    assert long.groupby("criterion")["met"].sum().to_dict() == {"x above": 1, "low": 1,
+                                                                 "fixed": 3}  # fmt: skip
+    median = thresholds(NATIONS, config(cluster, rule=Rule(threshold="median")))
+    assert median["threshold"].tolist() == [3.0, 3.0, 2.5]
 
 
 def test_missing_values_are_left_out_of_thresholds():
@@ -114,9 +135,9 @@ STATE_TOWNS = pd.DataFrame(
         ("T2", 1, 1, 1, -1),  # 3/4 -> partial
         ("T3", 1, 1, -1, -1),  # 2/4 -> none
         ("T4", 1, 1, NAN, NAN),  # 2 assessable -> not_assessed
-        ("T5", 1, 1, 1, NAN),  # 3/3 -> full
-        ("T6", 1, 1, -1, NAN),  # 2/3 -> partial
-        ("T7", 1, -1, -1, NAN),  # 1/3 -> none
+        ("T5", 1, 1, 1, NAN),  # 3 met of 3 assessable -> partial: never silently full
+        ("T6", 1, 1, -1, NAN),  # 2 of 3 -> none
+        ("T7", 1, -1, -1, NAN),  # 1 of 3 -> none
         ("T8", 0, 1, 1, 1),  # exactly at the threshold is not met: 3/4 -> partial
     ],
     columns=["town_code", "a", "b", "c", "d"],
@@ -131,8 +152,14 @@ def states(rule: Rule | None = None, *clusters: Cluster) -> dict[str, str]:
 def test_each_membership_state():
     assert states() == {
         "T1": "full", "T2": "partial", "T3": "none", "T4": "not_assessed",
-        "T5": "full", "T6": "partial", "T7": "none", "T8": "partial",
+        "T5": "partial", "T6": "none", "T7": "none", "T8": "partial",
     }  # fmt: skip
+
+
+def test_the_wide_table_says_how_many_criteria_were_met_and_assessed():
+    wide = membership(STATE_TOWNS, config(FOUR)).set_index("town_code")
+    assert wide["cluster_A_assessed"].tolist() == [4, 4, 4, 2, 3, 3, 3, 4]
+    assert wide["cluster_A_met"].tolist() == [4, 3, 2, 2, 3, 2, 1, 3]
 
 
 def test_rule_is_configurable():
@@ -140,15 +167,20 @@ def test_rule_is_configurable():
     assert strict["T5"] == strict["T6"] == "not_assessed" and strict["T1"] == "full"
     assert states(Rule(min_assessable=3, partial_missing=0))["T2"] == "none"
     lenient = states(Rule(min_assessable=3, partial_missing=2))
-    assert lenient["T3"] == lenient["T7"] == "partial"
+    assert lenient["T3"] == lenient["T6"] == "partial" and lenient["T7"] == "none"
+    # basis "assessable" (the rule before v2): judged on the assessable criteria only
+    assessable = states(Rule(basis="assessable"))
+    assert assessable["T5"] == "full" and assessable["T6"] == "partial"
+    assert assessable["T7"] == "none" and assessable["T1"] == "full"
 
 
 def test_criterion_without_indicator_is_never_assessable():
     absent = Criterion("Pubs closed", None, "above", not_assessed_reason="no open data")
     cluster = Cluster("A", "x", "o", (*FOUR.criteria[:3], absent))
     got = states(Rule(), cluster)
-    assert got["T1"] == got["T5"] == "full"  # 3/3 assessable met
-    assert got["T2"] == "full" and got["T3"] == "partial" and got["T4"] == "not_assessed"
+    assert got["T1"] == got["T5"] == got["T2"] == "partial"  # 3 of 3 assessable met
+    assert got["T3"] == "none" and got["T4"] == "not_assessed"
+    assert states(Rule(basis="assessable"), cluster)["T1"] == "full"
     long = criteria_table(STATE_TOWNS, config(cluster))
     pubs = long[long["criterion"] == "Pubs closed"]
     assert not pubs["assessable"].any() and pubs["met"].isna().all()
@@ -160,13 +192,16 @@ def test_counts_and_columns_of_the_wide_table():
     rule = Rule(min_assessable=1, partial_missing=0)
     wide = membership(STATE_TOWNS, config(FOUR, other, rule=rule))
     assert list(wide.columns) == [
-        "town_code", "cluster_A", "cluster_B",
+        "town_code", "cluster_A", "cluster_A_met", "cluster_A_assessed",
+        "cluster_B", "cluster_B_met", "cluster_B_assessed",
         "clusters_full", "clusters_partial", "clusters_not_assessed",
     ]  # fmt: skip
-    row = wide.set_index("town_code")
-    # min_assessable 1, partial_missing 0: A is full only when every assessable one is met.
+    row = wide.set_index("town_code")[["cluster_A", "cluster_B", "clusters_full",
+                                       "clusters_partial", "clusters_not_assessed"]]  # fmt: skip
+    # min_assessable 1, partial_missing 0: A is full only when all four are met.
     assert row.loc["T1"].tolist() == ["full", "full", 2, 0, 0]
     assert row.loc["T3"].tolist() == ["none", "full", 1, 0, 0]
+    assert row.loc["T5"].tolist() == ["none", "full", 1, 0, 0]
     assert row.loc["T8"].tolist() == ["none", "none", 0, 0, 0]
     partial = membership(STATE_TOWNS, config(FOUR, other)).set_index("town_code")
     assert partial.loc["T2", ["clusters_full", "clusters_partial"]].tolist() == [0, 1]
@@ -265,6 +300,24 @@ BAD = {
     "bad id": ('id = "A"', 'id = "A B"', "'A B': id must be"),
     "duplicate label": ('label = "No data"', 'label = "High x"', "'High x': duplicate label"),
     "bad rule": ("min_assessable = 3", "min_assessable = 1\npartial_missing = 1", r"\[rule\]: par"),
+    "bad basis": (
+        "min_assessable = 3",
+        'min_assessable = 3\nbasis = "some"',
+        r"\[rule\]: unknown basis",
+    ),
+    "rule value": ("min_assessable = 3", 'min_assessable = 3\nthreshold = "value"', "unknown thr"),
+    "rule quantile": (
+        "min_assessable = 3",
+        'min_assessable = 3\nthreshold = "quantile"',
+        r"\[rule\]: quantile is required",
+    ),
+    "rule quantile 1": (
+        "min_assessable = 3",
+        'min_assessable = 3\nthreshold = "quantile"\nquantile = 1',
+        "strictly",
+    ),
+    "bad target": ("[rule]", "[calibration]\ntarget_full_mean = 0\n[rule]", "must be above 0"),
+    "bad grid": ("[rule]", "[calibration]\nquantiles = [0.4, 0.4]\n[rule]", "distinct numbers"),
     "unknown section": ("[rule]", "[rules]", "unknown section.*rules"),
 }
 

@@ -36,3 +36,21 @@ def test_cluster_prose_follows_the_rule() -> None:
     )
     text = method_text.clusters_intro(strict)
     assert "misses up to two" in text and "fewer than four assessable" in text
+
+
+def test_cluster_prose_names_the_basis_and_the_threshold() -> None:
+    config = load_clusters()
+
+    def text(**changes: object) -> str:
+        return method_text.clusters_intro(
+            dataclasses.replace(config, rule=dataclasses.replace(config.rule, **changes))
+        )
+
+    strict = text(basis="criteria", threshold="quantile", quantile=0.4)
+    assert "meets all four criteria" in strict and "at most partially in" in strict
+    assert "above the 40th percentile" in strict and "below the 60th" in strict
+    lenient = text(basis="assessable", threshold="mean", quantile=None)
+    assert "every criterion it can be assessed on" in lenient and "can be fully in" in lenient
+    assert "towns average" in lenient and "percentile" not in lenient
+    assert "median town" in text(threshold="median", quantile=None)
+    assert method_text.ordinal(0.21) == "21st" and method_text.ordinal(0.125) == "12.5th"

@@ -1,9 +1,11 @@
 """The 14 clusters of risk to resilience: which towns are in each, and on what evidence.
 
 The clusters live in a declarative file (data/clusters.toml, schema in docs/clusters.md).
-A criterion compares a town's indicator with a threshold computed over towns (the towns
-average by default); a cluster's state follows from how many assessable criteria are met.
-Every number behind a state is kept in a long table so a report can show it.
+A criterion compares a town's indicator with a threshold computed over towns (the file's
+[rule] sets the default statistic: mean, median or a percentile); a cluster's state follows
+from how many criteria are met and how many could be assessed, so a town judged on three of
+four criteria is never silently "full". Every number behind a state is kept in a long table
+so a report can show it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import hashlib
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,15 +28,18 @@ __all__ = [
     "Cluster",
     "ClusterConfig",
     "ClusterConfigError",
+    "Calibration",
     "Criterion",
     "PeerSettings",
     "Rule",
     "criteria_table",
+    "effective_statistic",
     "load_clusters",
     "membership",
     "membership_from_criteria",
     "thresholds",
     "validate_against",
+    "with_rule",
 ]
 
 DEFAULT_PATH = Path(__file__).parent / "data" / "clusters.toml"
@@ -42,6 +47,8 @@ TOWN = "town_code"
 NATION = "nation"
 COMPARES = ("above", "below")
 STATISTICS = ("mean", "median", "quantile", "value")
+DEFAULT_STATISTICS = ("mean", "median", "quantile")
+BASES = ("criteria", "assessable")
 SCOPES = ("all", "nation")
 STATES = ("full", "partial", "none", "not_assessed")
 CLUSTER_ID = re.compile(r"^[A-Za-z0-9_]+$")
@@ -53,12 +60,16 @@ class ClusterConfigError(DataError):
 
 @dataclass(frozen=True)
 class Criterion:
-    """One criterion of a cluster: an indicator compared above or below a threshold statistic."""
+    """One criterion of a cluster: an indicator compared above or below a threshold statistic.
+
+    `threshold` None means the [rule]'s default statistic, so one global setting calibrates
+    every criterion that does not need its own (the 0/1 coastal flag uses a fixed value).
+    """
 
     label: str
     indicator: str | None
     compare: str
-    threshold: str = "mean"
+    threshold: str | None = None
     quantile: float | None = None
     value: float | None = None
     scope: str = "all"
@@ -79,18 +90,29 @@ class Cluster:
 
 @dataclass(frozen=True)
 class Rule:
-    """How many criteria must be assessable and met for full or partial membership."""
+    """How met and assessable criteria give a state, and the default threshold statistic.
+
+    basis "criteria" is HOPE not hate's rule: full = every criterion of the cluster met (four
+    of four), partial = all but `partial_missing` met; an unassessable criterion counts as not
+    met, so a town meeting 3 of 3 assessable criteria is partial, never silently full.
+    basis "assessable" judges only the assessable criteria (3 of 3 is full): more lenient.
+    `threshold`/`quantile` is the statistic of criteria without their own.
+    """
 
     min_assessable: int = 3
     partial_missing: int = 1
+    basis: str = "criteria"
+    threshold: str = "mean"
+    quantile: float | None = None
 
-    def state(self, met: int, assessable: int) -> str:
-        """full: every assessable criterion met; partial: all but `partial_missing` met."""
+    def state(self, met: int, assessable: int, criteria: int) -> str:
+        """The state of a cluster with `criteria` criteria for a town with these counts."""
         if assessable < self.min_assessable:
             return "not_assessed"
-        if met == assessable:
+        needed = criteria if self.basis == "criteria" else assessable
+        if met >= needed:
             return "full"
-        return "partial" if met >= assessable - self.partial_missing else "none"
+        return "partial" if met >= needed - self.partial_missing else "none"
 
 
 @dataclass(frozen=True)
@@ -106,6 +128,14 @@ class PeerSettings:
 
 
 @dataclass(frozen=True)
+class Calibration:
+    """HOPE not hate's average full clusters per town, and the percentiles to compare."""
+
+    target_full_mean: float = 3.17
+    quantiles: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6)
+
+
+@dataclass(frozen=True)
 class ClusterConfig:
     """clusters.toml read and checked, with its sha256 for provenance."""
 
@@ -114,6 +144,7 @@ class ClusterConfig:
     rule: Rule
     clusters: tuple[Cluster, ...]
     peers: PeerSettings = PeerSettings()
+    calibration: Calibration = Calibration()
 
     @property
     def indicators(self) -> list[str]:
@@ -129,10 +160,17 @@ def _entry(path: Path, where: str, table: Any) -> Table:
     return Table(path, where, table, ClusterConfigError)
 
 
+def _check_quantile(entry: Table, threshold: str | None, quantile: float | None) -> None:
+    if (threshold == "quantile") != (quantile is not None):
+        raise entry.error("quantile is required with threshold = 'quantile' and only with it")
+    if quantile is not None and not 0 < quantile < 1:
+        raise entry.error(f"quantile must be strictly between 0 and 1, not {quantile}")
+
+
 def _criterion(entry: Table) -> Criterion:
     indicator = entry.get("indicator", "str", "").strip() or None
     compare = entry.choice("compare", COMPARES, None if indicator is None else REQUIRED)
-    threshold = entry.choice("threshold", STATISTICS, "mean")
+    threshold = entry.choice("threshold", STATISTICS, None)
     quantile = entry.get("quantile", "number", None)
     value = entry.get("value", "number", None)
     scope = entry.choice("scope", SCOPES, "all")
@@ -143,10 +181,7 @@ def _criterion(entry: Table) -> Criterion:
         raise entry.error("a criterion without an indicator needs a not_assessed_reason")
     if indicator is not None and reason:
         raise entry.error("not_assessed_reason is only for criteria without an indicator")
-    if (threshold == "quantile") != (quantile is not None):
-        raise entry.error("quantile is required with threshold = 'quantile' and only with it")
-    if quantile is not None and not 0 < quantile < 1:
-        raise entry.error(f"quantile must be strictly between 0 and 1, not {quantile}")
+    _check_quantile(entry, threshold, quantile)
     if (threshold == "value") != (value is not None):
         raise entry.error("value is required with threshold = 'value' and only with it")
     return Criterion(
@@ -193,12 +228,16 @@ def _rule(path: Path, table: Any) -> Rule:
     rule = Rule(
         entry.get("min_assessable", "int", Rule.min_assessable),
         entry.get("partial_missing", "int", Rule.partial_missing),
+        entry.choice("basis", BASES, Rule.basis),
+        entry.choice("threshold", DEFAULT_STATISTICS, Rule.threshold),
+        entry.get("quantile", "number", None),
     )
     entry.finish()
     if rule.min_assessable < 1:
         raise entry.error("min_assessable must be at least 1")
     if not 0 <= rule.partial_missing < rule.min_assessable:
         raise entry.error("partial_missing must be at least 0 and below min_assessable")
+    _check_quantile(entry, rule.threshold, rule.quantile)
     return rule
 
 
@@ -239,11 +278,24 @@ def _peers(path: Path, table: Any) -> PeerSettings:
     return settings
 
 
+def _calibration(path: Path, table: Any) -> Calibration:
+    entry = _entry(path, "[calibration]", table)
+    default = Calibration()
+    target = entry.get("target_full_mean", "number", default.target_full_mean)
+    quantiles = entry.get("quantiles", "list", list(default.quantiles))
+    entry.finish()
+    if target <= 0:
+        raise entry.error("target_full_mean must be above 0")
+    if not all(finite(q) and 0 < q < 1 for q in quantiles) or len(set(quantiles)) < len(quantiles):
+        raise entry.error("quantiles must be distinct numbers strictly between 0 and 1")
+    return Calibration(target, tuple(float(q) for q in quantiles))
+
+
 def load_clusters(path: str | Path | None = None) -> ClusterConfig:
     """Read and validate a cluster file (default: the package's data/clusters.toml)."""
     path = Path(path) if path is not None else DEFAULT_PATH
     doc, raw = read_toml(path, ClusterConfigError, "cluster file")
-    check_sections(doc, ("rule", "cluster", "peers"), path, ClusterConfigError)
+    check_sections(doc, ("rule", "calibration", "cluster", "peers"), path, ClusterConfigError)
     tables = doc.get("cluster")
     if not isinstance(tables, list) or not tables:
         raise ClusterConfigError("at least one [[cluster]] is required", file=path)
@@ -256,6 +308,7 @@ def load_clusters(path: str | Path | None = None) -> ClusterConfig:
         rule=_rule(path, doc.get("rule", {})),
         clusters=tuple(clusters),
         peers=_peers(path, doc.get("peers", {})),
+        calibration=_calibration(path, doc.get("calibration", {})),
     )
 
 
@@ -303,17 +356,37 @@ def _values(towns: pd.DataFrame, column: str) -> pd.Series:
         raise DataError("cluster indicator is not numeric or boolean", column=column) from exc
 
 
-def _statistic(values: pd.Series, c: Criterion) -> float:
+def effective_statistic(c: Criterion, rule: Rule) -> tuple[str, float | None]:
+    """The criterion's statistic (its own, or the rule's) and the quantile actually taken.
+
+    A quantile q selects the same share of towns whichever way the criterion points: above
+    the q-quantile for "above", below the (1 - q)-quantile for "below".
+    """
+    statistic, quantile = (
+        (c.threshold, c.quantile) if c.threshold is not None else (rule.threshold, rule.quantile)
+    )
+    if statistic == "quantile" and c.compare == "below":
+        quantile = 1 - quantile  # type: ignore[operator]
+    return statistic, quantile
+
+
+def with_rule(config: ClusterConfig, **changes: Any) -> ClusterConfig:
+    """The same clusters with some [rule] settings changed (for calibration)."""
+    return replace(config, rule=replace(config.rule, **changes))
+
+
+def _statistic(values: pd.Series, c: Criterion, rule: Rule) -> float:
     values = values.dropna()
-    if c.threshold == "value":
+    statistic, quantile = effective_statistic(c, rule)
+    if statistic == "value":
         return float(c.value)  # type: ignore[arg-type]
     if values.empty:
         return math.nan
-    if c.threshold == "mean":
+    if statistic == "mean":
         return float(values.mean())
-    if c.threshold == "median":
+    if statistic == "median":
         return float(values.median())
-    return float(values.quantile(c.quantile))  # linear interpolation, as pandas
+    return float(values.quantile(quantile))  # linear interpolation, as pandas
 
 
 def _groups(towns: pd.DataFrame, scope: str) -> pd.Series:
@@ -331,7 +404,9 @@ def _check_towns(towns: pd.DataFrame, config: ClusterConfig) -> None:
     _check_indicators(config, set(towns.columns))
 
 
-def _criterion_rows(towns: pd.DataFrame, c: Criterion) -> tuple[pd.DataFrame, pd.Series]:
+def _criterion_rows(
+    towns: pd.DataFrame, c: Criterion, rule: Rule
+) -> tuple[pd.DataFrame, pd.Series]:
     """Per-criterion thresholds by group, and each town's threshold."""
     groups = _groups(towns, c.scope)
     values = _values(towns, c.indicator)  # type: ignore[arg-type]
@@ -339,7 +414,11 @@ def _criterion_rows(towns: pd.DataFrame, c: Criterion) -> tuple[pd.DataFrame, pd
     for group in sorted(groups.dropna().unique()):
         inside = values[groups == group]
         rows.append(
-            {"group": group, "threshold": _statistic(inside, c), "n": int(inside.notna().sum())}
+            {
+                "group": group,
+                "threshold": _statistic(inside, c, rule),
+                "n": int(inside.notna().sum()),
+            }
         )
     table = pd.DataFrame(rows, columns=["group", "threshold", "n"])
     per_town = groups.map(dict(zip(table["group"], table["threshold"], strict=True)))
@@ -352,20 +431,21 @@ def thresholds(towns: pd.DataFrame, config: ClusterConfig) -> pd.DataFrame:
     parts = []
     for cluster in config.clusters:
         for no, c in enumerate(cluster.criteria, start=1):
+            statistic, quantile = effective_statistic(c, config.rule)
             head = {
                 "cluster": cluster.id,
                 "criterion_no": no,
                 "criterion": c.label,
                 "indicator": c.indicator or "",
                 "compare": c.compare,
-                "statistic": c.threshold,
-                "quantile": c.quantile if c.quantile is not None else math.nan,
+                "statistic": statistic,
+                "quantile": quantile if quantile is not None else math.nan,
                 "scope": c.scope,
             }
             if c.indicator is None:
                 parts.append(pd.DataFrame([{**head, "group": "", "threshold": math.nan, "n": 0}]))
                 continue
-            table, _ = _criterion_rows(towns, c)
+            table, _ = _criterion_rows(towns, c, config.rule)
             parts.append(table.assign(**head))
     columns = [
         "cluster", "criterion_no", "criterion", "indicator", "compare", "statistic",
@@ -390,7 +470,7 @@ def criteria_table(towns: pd.DataFrame, config: ClusterConfig) -> pd.DataFrame:
                 reason = np.full(len(towns), c.not_assessed_reason, dtype=object)
             else:
                 value = _values(towns, c.indicator).to_numpy()
-                threshold = _criterion_rows(towns, c)[1].to_numpy()
+                threshold = _criterion_rows(towns, c, config.rule)[1].to_numpy()
                 reason = np.where(
                     np.isnan(value),
                     "no value for this town",
@@ -410,7 +490,7 @@ def criteria_table(towns: pd.DataFrame, config: ClusterConfig) -> pd.DataFrame:
                         "indicator": c.indicator or "",
                         "value": value,
                         "compare": c.compare,
-                        "statistic": c.threshold,
+                        "statistic": effective_statistic(c, config.rule)[0],
                         "scope": c.scope,
                         "threshold": threshold,
                         "met": pd.array(np.where(assessable, met, pd.NA), dtype="boolean"),
@@ -426,24 +506,35 @@ def criteria_table(towns: pd.DataFrame, config: ClusterConfig) -> pd.DataFrame:
 
 
 def membership_from_criteria(long: pd.DataFrame, config: ClusterConfig) -> pd.DataFrame:
-    """Wide table from the long one: cluster_<ID> state per town and the counts of states."""
+    """Wide table from the long one: per town, each cluster's state with the criteria it met
+    and could be assessed on (cluster_<ID>, cluster_<ID>_met, cluster_<ID>_assessed), then
+    the counts of full, partial and not-assessed clusters."""
     counts = (
         long.assign(met=long["met"].fillna(False).astype(bool))
         .groupby([TOWN, "cluster"], sort=False)[["met", "assessable"]]
         .sum()
+        .astype("int64")
     )
-    state = pd.Series(
-        [config.rule.state(int(m), int(a)) for m, a in counts.to_numpy()],
-        index=counts.index,
-    )
-    wide = state.unstack("cluster")
-    wide = wide[[c.id for c in config.clusters]].sort_index()
-    wide.columns = [f"cluster_{cid}" for cid in wide.columns]
+    sizes = {c.id: len(c.criteria) for c in config.clusters}
+    counts["state"] = [
+        config.rule.state(m, a, sizes[cid])
+        for (_, cid), (m, a) in zip(
+            counts.index, counts[["met", "assessable"]].to_numpy(), strict=True
+        )
+    ]
+    wide = counts.unstack("cluster").sort_index()
+    states = [f"cluster_{c.id}" for c in config.clusters]
+    out = pd.DataFrame(index=wide.index)
+    for c in config.clusters:
+        out[f"cluster_{c.id}"] = wide[("state", c.id)]
+        out[f"cluster_{c.id}_met"] = wide[("met", c.id)]
+        out[f"cluster_{c.id}_assessed"] = wide[("assessable", c.id)]
     for name in ("full", "partial", "not_assessed"):
-        wide[f"clusters_{name}"] = (wide.iloc[:, : len(config.clusters)] == name).sum(axis=1)
-    return wide.reset_index()
+        out[f"clusters_{name}"] = (out[states] == name).sum(axis=1)
+    return out.reset_index()
 
 
 def membership(towns: pd.DataFrame, config: ClusterConfig) -> pd.DataFrame:
-    """Per town: cluster_<ID> in full/partial/none/not_assessed and the full/partial counts."""
+    """Per town: cluster_<ID> in full/partial/none/not_assessed, criteria met and assessed,
+    and the counts of states."""
     return membership_from_criteria(criteria_table(towns, config), config)

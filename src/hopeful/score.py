@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import atomic, clusters, indicators, interim, peers, stamps
+from hopeful import atomic, cluster_stats, clusters, indicators, interim, peers, stamps
 from hopeful.errors import DataError
 from hopeful.prepare import raw_tables
 from hopeful.processed import (
@@ -137,6 +137,12 @@ def score_columns_dictionary(
             f"cluster_{c.id}",
             f"Cluster {c.id} {c.name} ({c.origin}): full, partial, none or not_assessed",
             "category",
+        )
+        add(f"cluster_{c.id}_met", f"Criteria of cluster {c.id} the town meets", "count")
+        add(
+            f"cluster_{c.id}_assessed",
+            f"Criteria of cluster {c.id} the town could be assessed on (of {len(c.criteria)})",
+            "count",
         )
     add("clusters_full", "Number of clusters the town is fully in", "count")
     add("clusters_partial", "Number of clusters the town is partially in", "count")
@@ -275,6 +281,13 @@ def index_step(
         "cluster_criteria.csv": lambda p: write_csv(criteria, p),
         "cluster_criteria.parquet": lambda p: write_parquet(criteria, p),
         "cluster_thresholds.csv": lambda p: write_csv(clusters.thresholds(towns, config), p),
+        "cluster_membership.csv": lambda p: write_csv(
+            cluster_stats.membership_rates(towns, config), p
+        ),
+        "cluster_cooccurrence.csv": lambda p: write_csv(
+            cluster_stats.cooccurrence(towns, config), p
+        ),
+        "cluster_calibration.csv": lambda p: write_csv(cluster_stats.calibration(towns, config), p),
         "peers.csv": lambda p: write_csv(near, p),
         "index_weights.csv": lambda p: write_csv(result.weights.reset_index(), p),
         "index_audit_domains.csv": lambda p: write_csv(audit.summary.reset_index(), p),
@@ -376,6 +389,8 @@ def publish(
         "towns": len(towns),
         "indicators": len(fw.indicator_codes),
         "clusters_full_mean": round(float(towns["clusters_full"].mean()), 4),
+        "clusters_full_mean_by_nation": cluster_stats.full_mean_by_nation(towns),
+        "clusters_full_reference": config.calibration.target_full_mean,
     }
     atomic.write_text(
         processed_dir / "score_summary.json", json.dumps(summary, indent=2, sort_keys=True) + "\n"

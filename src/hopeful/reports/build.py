@@ -27,6 +27,9 @@ OVERVIEW_READS = (
     "score_summary.json",
     "index_audit_domains.csv",
     "index_leave_one_out.csv",
+    "cluster_membership.csv",
+    "cluster_calibration.csv",
+    "cluster_cooccurrence.csv",
     "models/leave_la.json",
     "models/leave_multilevel.csv",
 )

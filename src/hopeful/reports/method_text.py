@@ -9,7 +9,14 @@ from __future__ import annotations
 from hopeful.clusters import ClusterConfig
 from hopeful.scoring.framework import Framework
 
-__all__ = ["clusters_intro", "clusters_overview_intro", "index_intro", "sensitivity_intro"]
+__all__ = [
+    "clusters_intro",
+    "clusters_overview_intro",
+    "index_intro",
+    "ordinal",
+    "sensitivity_intro",
+    "threshold_phrase",
+]
 
 _WORDS = ["no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
           "eleven", "twelve"]  # fmt: skip
@@ -62,15 +69,55 @@ def sensitivity_intro(fw: Framework) -> str:
     )
 
 
+def ordinal(q: float) -> str:
+    """0.45 -> "45th": a quantile as the percentile a reader knows."""
+    n = round(q * 100, 1)
+    text = f"{n:g}"
+    suffix = "th" if 10 <= n % 100 < 20 else {1: "st", 2: "nd", 3: "rd"}.get(int(n) % 10, "th")
+    return text + suffix
+
+
+def threshold_phrase(config: ClusterConfig) -> str:
+    """What "over-indexes" means with the file's default threshold, in plain words."""
+    rule = config.rule
+    if rule.threshold == "mean":
+        where = "above (or below) the towns average, the unweighted mean over towns"
+    elif rule.threshold == "median":
+        where = "above (or below) the median town"
+    else:
+        q = rule.quantile or 0.0
+        where = (
+            f"above the {ordinal(q)} percentile of towns (below the {ordinal(1 - q)} for "
+            "criteria on the low side)"
+        )
+    return f"A criterion is met by a town {where}; deprivation measures within its nation."
+
+
+def _rule_phrase(config: ClusterConfig) -> str:
+    rule = config.rule
+    sizes = {len(c.criteria) for c in config.clusters}
+    n = f"all {_count(sizes.pop())}" if len(sizes) == 1 else "all its"
+    if rule.basis == "criteria":
+        return (
+            f"A town is **in** a cluster when it meets {n} criteria and **partially** in when "
+            f"it misses {_miss(rule.partial_missing)}. A criterion that cannot be measured "
+            "counts as not met, so a town judged on fewer criteria is at most partially in; "
+            "the table says on how many it was judged."
+        )
+    return (
+        "A town is **in** a cluster when it meets every criterion it can be assessed on and "
+        f"**partially** in when it misses {_miss(rule.partial_missing)}: a town judged on "
+        "fewer criteria can be fully in (the table says on how many it was judged)."
+    )
+
+
 def clusters_intro(config: ClusterConfig) -> str:
     """The paragraph under "## Clusters of risk to resilience" of a town report."""
     return (
         f"The {len(config.clusters)} clusters of the HOPE not hate Towns Index (J–L are this "
-        "project's own). A town is **in** a cluster when it meets all assessable criteria, "
-        f"**partially** in when it misses {_miss(config.rule.partial_missing)}; a cluster with "
-        f"fewer than {_count(config.rule.min_assessable)} assessable criteria is **not "
-        "assessed**. Thresholds are the towns average (deprivation measures within the town's "
-        "nation); see `docs/clusters.md`."
+        f"project's own). {_rule_phrase(config)} A cluster with fewer than "
+        f"{_count(config.rule.min_assessable)} assessable criteria is **not assessed**. "
+        f"{threshold_phrase(config)} See `docs/clusters.md`."
     )
 
 
@@ -78,7 +125,7 @@ def clusters_overview_intro(config: ClusterConfig) -> str:
     """The paragraph under "## Clusters of risk to resilience" of the overview."""
     return (
         f"Full and partial membership of the {len(config.clusters)} clusters (J–L are this "
-        "project's own; clusters with fewer than "
+        f"project's own). {_rule_phrase(config)} Clusters with fewer than "
         f"{_count(config.rule.min_assessable)} criteria measurable on open data are not "
-        "assessed — see `docs/clusters.md`)."
+        f"assessed. {threshold_phrase(config)} See `docs/clusters.md`."
     )

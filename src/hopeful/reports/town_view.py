@@ -325,6 +325,7 @@ def cluster_table(view: TownView) -> pd.DataFrame:
         c.id: f"{c.id} {c.name}" + (" (this project's own)" if c.id in "JKL" else "")
         for c in config.clusters
     }
+    sizes = {c.id: len(c.criteria) for c in config.clusters}
     rows = []
     for r in mine.itertuples():
         if bool(r.assessable) if pd.notna(r.assessable) else False:
@@ -340,7 +341,7 @@ def cluster_table(view: TownView) -> pd.DataFrame:
         rows.append(
             {
                 "Cluster": names.get(r.cluster, r.cluster),
-                "Membership": str(view.town.get(f"cluster_{r.cluster}", "")).replace("_", " "),
+                "Membership": _membership(view.town, r.cluster, sizes.get(r.cluster, 0)),
                 "Criterion": r.criterion + (f" — proxy: {r.proxy}" if pd.notna(r.proxy) else ""),
                 "Value": value,
                 "Threshold": threshold,
@@ -350,19 +351,57 @@ def cluster_table(view: TownView) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _membership(town: pd.Series, cluster: str, criteria: int) -> str:
+    """'partial (judged on 3 of 4 criteria)': the state, and the evidence when incomplete."""
+    state = str(town.get(f"cluster_{cluster}", "")).replace("_", " ")
+    assessed = town.get(f"cluster_{cluster}_assessed")
+    if pd.isna(assessed) or int(assessed) >= criteria:
+        return state
+    if state == "not assessed":
+        return f"{state} ({int(assessed)} of {criteria} criteria measurable)"
+    return f"{state} (judged on {int(assessed)} of {criteria} criteria)"
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}" + ("" if n == 1 else "s")
+
+
 def cluster_summary_html(view: TownView) -> str:
-    """Which clusters the town is fully or partly in, against the average town."""
+    """Which clusters the town is fully or partly in, against the average town, and which
+    were judged on fewer criteria than they have or could not be assessed."""
+    from hopeful import clusters as clusters_mod
+
+    config = cached_read(clusters_mod.DEFAULT_PATH, clusters_mod.load_clusters)
     t = view.town
-    full = [c for c in "ABCDEFGHIJKLMN" if t.get(f"cluster_{c}") == "full"]
-    partial = [c for c in "ABCDEFGHIJKLMN" if t.get(f"cluster_{c}") == "partial"]
-    unassessed = [c for c in "ABCDEFGHIJKLMN" if t.get(f"cluster_{c}") == "not_assessed"]
+
+    def ids(state: str) -> list[str]:
+        return [c.id for c in config.clusters if t.get(f"cluster_{c.id}") == state]
+
+    full, partial, unassessed = ids("full"), ids("partial"), ids("not_assessed")
+    short = [
+        f"{c.id} ({int(t[f'cluster_{c.id}_assessed'])} of {len(c.criteria)})"
+        for c in config.clusters
+        if c.id not in unassessed
+        and pd.notna(t.get(f"cluster_{c.id}_assessed"))
+        and int(t[f"cluster_{c.id}_assessed"]) < len(c.criteria)
+    ]
     mean_full = view.towns["clusters_full"].mean()
-    return (
-        f"<p>In <strong>{len(full)}</strong> cluster(s) fully ({html.escape(', '.join(full) or 'none')}) "
-        f"and <strong>{len(partial)}</strong> partially ({html.escape(', '.join(partial) or 'none')}); "
-        f"the average town is fully in {mean_full:.1f}. Not assessable with open data: "
-        f"{html.escape(', '.join(unassessed) or 'none')}.</p>"
-    )
+
+    def listed(codes: list[str]) -> str:
+        return f": {html.escape(', '.join(codes))}" if codes else ""
+
+    names = {c.id: f"{c.id} {c.name}" for c in config.clusters}
+    parts = [
+        f"Fully in <strong>{_plural(len(full), 'cluster')}</strong>"
+        f"{listed([names[c] for c in full])}; "
+        f"partly in <strong>{len(partial)}</strong>{listed(partial)}. "
+        f"The average town is fully in {mean_full:.1f}."
+    ]
+    if short:
+        parts.append(f"Judged on fewer criteria than the cluster has{listed(short)}.")
+    if unassessed:
+        parts.append(f"Not assessed (too few criteria measurable){listed(unassessed)}.")
+    return "<p>" + " ".join(parts) + "</p>"
 
 
 def peers_table(view: TownView, column: str = "peer_codes") -> pd.DataFrame:
