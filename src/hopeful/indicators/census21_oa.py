@@ -20,9 +20,17 @@ import pandas as pd
 
 from hopeful import interim, load
 from hopeful.errors import DataError
+from hopeful.indicators import agestd, lsoa21_measures
 from hopeful.prepare.raw_tables import OA_TABLES
 
-__all__ = ["LOOKUP", "METADATA", "check_labels", "lsoa21_counts", "oa_to_lsoa21"]
+__all__ = [
+    "LOOKUP",
+    "METADATA",
+    "census21_lsoa21",
+    "check_labels",
+    "lsoa21_counts",
+    "oa_to_lsoa21",
+]
 
 LOOKUP = "lookup_oa21_lsoa21"
 METADATA = "census21_oa_table_metadata"
@@ -79,3 +87,27 @@ def lsoa21_counts(interim_dir: Path) -> pd.DataFrame:
             out[f"{spec['prefix']}_{name}"] = lsoa[name]
         parts.append(out)
     return pd.concat(parts, axis=1).rename_axis("lsoa21_code").reset_index()
+
+
+def census21_lsoa21(interim_dir: Path) -> pd.DataFrame:
+    """Every Census 2021 input per LSOA 2021 (all of England and Wales): the published LSOA
+    tables (hopeful.indicators.lsoa21_measures.census2021), the OA tables summed here, and
+    the age-standardised counts of bad health and disability (hopeful.indicators.agestd)."""
+    census = lsoa21_measures.census2021(interim_dir).set_index("lsoa21_code")
+    counts = lsoa21_counts(interim_dir).set_index("lsoa21_code")
+    missing = census.index.difference(counts.index)
+    if len(missing) or len(counts.index.difference(census.index)):
+        raise DataError(
+            f"LSOA 2021 codes differ from census21_pop.rda: missing {list(missing[:5])}",
+            file=interim.raw_file(LOOKUP),
+            column="geography_code",
+        )
+    census = census.join(counts)
+    shares = agestd.age_shares(interim_dir).reindex(census.index)
+    control = agestd.income_rate21(interim_dir).reindex(census.index)
+    for count, total, name in [
+        ("health_bad", "health_residents", "health_bad_agestd"),
+        ("disabled", "disability_total", "disabled_agestd"),
+    ]:
+        census[name] = agestd.standardise(census[count], census[total], shares, control)[0]
+    return census.reset_index()
