@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 # ONS GSS code prefixes by kind of area, so a code of the wrong kind is caught on load.
 CODE_PATTERNS: dict[str, str] = {
+    "oa": r"^[EW]00\d{6}$",
     "lsoa": r"^[EW]01\d{6}$",
     "msoa": r"^[EW]02\d{6}$",
     "lad": r"^[EWSN]0[6789]\d{6}$",

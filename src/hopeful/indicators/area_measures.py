@@ -121,6 +121,32 @@ def country_of_birth(interim_dir: Path) -> pd.DataFrame:
     )
 
 
+def non_white_british_change(interim_dir: Path) -> pd.DataFrame:
+    """Per 2021 local authority: change in the share of residents not White British, Census
+    2011 (LSOA 2011 counts summed to the authority) to Census 2021 (published by authority),
+    in fractions of 1 (0.05 = 5 percentage points)."""
+    lookup = interim.read(interim_dir, "lookup_lsoa11_ltla21").set_index("lsoa11_code")
+    census11 = interim.read(interim_dir, "ethnicity11_lsoa11")
+    lad = census11["lsoa11_code"].map(lookup["ltla21_code"])
+    path11 = interim.raw_file("ethnicity11_lsoa11")
+    load.fail_at(census11, "lsoa11_code", lad.isna(), path11, "LSOA 2011 has no 2021 authority")
+    sums11 = census11[["persons", "white_british"]].groupby(lad.rename("lad_code")).sum()
+    census21 = interim.read(interim_dir, "ethnicity21_ltla21").set_index("ltla21_code")
+    if set(sums11.index) != set(census21.index):
+        differ = sorted(set(sums11.index) ^ set(census21.index))[:5]
+        raise DataError(
+            f"2011 LSOA authorities and 2021 authorities differ: {differ}",
+            file=interim.raw_file("ethnicity21_ltla21"),
+            column="ltla21_code",
+        )
+    share11 = 1 - sums11["white_british"] / sums11["persons"]
+    share21 = 1 - census21["white_british"] / census21["residents"]
+    change = (share21 - share11.reindex(share21.index)).sort_index()
+    return pd.DataFrame(
+        {"lad_code": change.index, "non_white_british_growth_la": change.to_numpy()}
+    )
+
+
 def ons_town_education(interim_dir: Path) -> pd.DataFrame:
     """ONS education outcomes published for English towns (town_code + three indicators)."""
     frame = interim.read(interim_dir, "towns_english_education")

@@ -19,6 +19,7 @@ from hopeful import interim, load
 from hopeful.errors import DataError
 from hopeful.indicators import (
     area_measures,
+    census21_oa,
     convert,
     lsoa11_measures,
     lsoa21_measures,
@@ -28,6 +29,7 @@ from hopeful.indicators.aggregate import inherited_mean, ratio_of_sums
 from hopeful.indicators.catalogue import UNIT_RANGES, catalogue
 from hopeful.indicators.recipes import RECIPES, Mean, Ratio
 from hopeful.prepare import iod, lsoa
+from hopeful.prepare.raw_tables import OA_TABLES
 
 NATION_LETTER = {"England": "E", "Wales": "W"}
 LA_INDICATORS = {
@@ -38,8 +40,11 @@ LA_INDICATORS = {
     "ge2019_turnout": "ge2019_turnout",
     "brexit_party_share_2019": "brexit_party_share_2019",
     "ukip_share_2015": "ukip_share_2015",
+    "non_white_british_growth_la": "non_white_british_growth_la",
 }
 ETHNIC_COLUMNS = list(lsoa21_measures.ETHNIC_GROUPS.values())
+# Groups of residents born outside the UK (data/census21_oa.toml) for the Herfindahl index.
+BIRTH_GROUPS = [f"cob_{g}" for g in OA_TABLES["census21_oa_country_of_birth"]["partition"]]
 OUTPUT = "build_indicators output"
 
 
@@ -64,9 +69,9 @@ def build_indicators(
     values.update(_derived(tables, values, n_iod25))
     area = inherited_mean(
         l11,
-        politics.la_politics(interim_dir).merge(
-            area_measures.country_of_birth(interim_dir), on="lad_code", how="outer"
-        ),
+        politics.la_politics(interim_dir)
+        .merge(area_measures.country_of_birth(interim_dir), on="lad_code", how="outer")
+        .merge(area_measures.non_white_british_change(interim_dir), on="lad_code", how="outer"),
         area="lad_code",
         weight="pop19",
         fallback=towns[["town_code", "lad_code"]],
@@ -124,12 +129,14 @@ def lsoa11_table(
         lsoa11_measures.iod2019_indicators(interim_dir),
         lsoa11_measures.households2011(interim_dir),
         lsoa11_measures.left_behind_2019(interim_dir),
+        lsoa11_measures.ethnicity11(interim_dir),
         wales_cni,
         lsoa_lad[["lsoa11_code", "lad_code"]].dropna().astype(str),
     ]
     for table in inputs:
         frame = frame.merge(table, on="lsoa11_code", how="left", validate="one_to_one")
     _require_all(frame, "hh11", "census11_deprivation_england_wales_lsoa11")
+    _require_all(frame, "eth11_persons", "ethnicity11_lsoa11")
     welsh = frame[frame["lsoa11_code"].str.startswith("W")]
     _require_all(welsh, "cni_need", "cni2022_wales_msoa11")
     if frame["lad_code"].isna().any():
@@ -152,7 +159,7 @@ def lsoa21_table(
     names = lookup[lookup["lsoa21_code"].isin(assigned["lsoa21_code"])]
     to_msoa = convert.lsoa21_to_msoa21(names, msoa)
     iod25, n_iod25 = lsoa21_measures.iod2025(interim_dir)
-    frame = assigned.merge(lsoa21_measures.census2021(interim_dir), on="lsoa21_code", how="left")
+    frame = assigned.merge(census21_oa.census21_lsoa21(interim_dir), on="lsoa21_code", how="left")
     _require_all(frame, "residents", "census21_pop")
     for table in (iod25, lsoa21_measures.cni2023(interim_dir), to_msoa):
         frame = frame.merge(table, on="lsoa21_code", how="left", validate="one_to_one")
@@ -206,6 +213,9 @@ def _derived(
     shares = pd.DataFrame(
         {c: ratio_of_sums(l21, "town_code", c, "eth_total") for c in ETHNIC_COLUMNS}
     )
+    births = pd.DataFrame(
+        {c: ratio_of_sums(l21, "town_code", c, "cob_outside_uk") for c in BIRTH_GROUPS}
+    )
     england21 = l21[l21["same_nation"] & l21["lsoa21_code"].str.startswith("E")]
     imd25 = iod.aggregate(
         england21,
@@ -230,6 +240,9 @@ def _derived(
         "households_deprived_change_2011_2021": values["households_deprived_2021"]
         - ratio_of_sums(l11, "town_code", "hh11_deprived", "hh11"),
         "ethnic_diversity": 1 - (shares**2).sum(axis=1, min_count=1),
+        "birth_country_concentration": (births**2).sum(axis=1, min_count=1),
+        "nonwhite_growth_2011_2021": (1 - values["share_white"])
+        - ratio_of_sums(l11, "town_code", "eth11_nonwhite", "eth11_persons"),
     }
 
 

@@ -37,6 +37,9 @@ DEPRIVATION_RANKS = {
     "dep_adult_skills": ("Adult_skills_rank", None),
     "dep_children_education": ("Children_and_young_people_rank", None),
 }
+# Census 2011 groups outside the four White ones (KS201EW; Arab counts as Other, as in 2021).
+NON_WHITE11 = ["mixed", "indian", "pakistani", "bangladeshi", "chinese", "other_asian",
+               "black_african", "black_caribbean", "other_black", "arab", "other"]  # fmt: skip
 SUBDOMAIN_RANKS = {
     "Geographical_barriers_rank",
     "Wider_barriers_rank",
@@ -118,3 +121,17 @@ def left_behind_2019(interim_dir: Path) -> pd.DataFrame:
     )
     out = out[out["lsoa11_code"].str.startswith("E")]
     return out.sort_values("lsoa11_code").reset_index(drop=True)
+
+
+def ethnicity11(interim_dir: Path) -> pd.DataFrame:
+    """Census 2011 usual residents per LSOA 2011: all, White British, and not White (the
+    Mixed, Asian, Black and Other groups; the four White groups are White)."""
+    frame = interim.read(interim_dir, "ethnicity11_lsoa11")
+    return pd.DataFrame(
+        {
+            "lsoa11_code": frame["lsoa11_code"],
+            "eth11_persons": frame["persons"],
+            "eth11_white_british": frame["white_british"],
+            "eth11_nonwhite": frame[NON_WHITE11].sum(axis=1),
+        }
+    )

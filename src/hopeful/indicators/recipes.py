@@ -107,4 +107,14 @@ RECIPES: dict[str, tuple[Ratio | Mean, ...]] = {
     "cni_engagement_pctile": (_l21("cni_engagement"), _l11("cni_engagement")),
     "left_behind_share": (_l21("left_behind"), _l11("left_behind")),
     "left_behind_2019_share": (_l11("left_behind_2019"),),
+    # Census 2021 output-area tables summed to LSOA 2021 (hopeful.indicators.census21_oa)
+    "working_class_share": (Ratio("l21", "nssec_working_class", "nssec_classified"),),
+    "low_qualifications_share": (Ratio("l21", "qual_low", "qual_residents_16plus"),),
+    "degree_share": (Ratio("l21", "qual_degree", "qual_residents_16plus"),),
+    "bad_health_share_agestd": (Ratio("l21", "health_bad_agestd", "health_residents"),),
+    "disability_share_agestd": (Ratio("l21", "disabled_agestd", "disability_total"),),
+    "born_outside_uk_2021": (Ratio("l21", "cob_outside_uk", "cob_residents"),),
+    "automation_risk_share": (Ratio("l21", "occ_automation_risk", "occ_employed_16plus"),),
+    # Census 2011 ethnic group (LSOA 2011)
+    "white_british_share_2011": (Ratio("l11", "eth11_white_british", "eth11_persons"),),
 }

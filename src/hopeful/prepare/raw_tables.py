@@ -9,8 +9,11 @@ and writes the tables to data/interim (hopeful.interim); no later stage opens a 
 
 from __future__ import annotations
 
+import tomllib
 from collections.abc import Callable, Iterable, Mapping
+from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -18,7 +21,7 @@ from hopeful import interim, load, sources
 from hopeful.errors import DataError
 from hopeful.prepare import geography
 
-__all__ = ["READERS", "read", "write_all"]
+__all__ = ["OA_TABLES", "READERS", "read", "write_all"]
 
 AGES = [str(age) for age in range(90)] + ["90+"]
 EW_LAD = r"^[EW]0[6789]\d{6}$"
@@ -147,6 +150,56 @@ PERCENT_COLUMNS = ("perc_age_18_l3", "perc_age_19_full_time_higher_ed")
 ENGLISH_TOWNS_COLUMNS = ["town_code", "town_name", "population", "size", "region", "coastal",
                          "job_density", "income"]  # fmt: skip
 CHANGE_CODES = {"U", "S", "M", "X"}
+# Census 2011 ethnic group (KS201EW) columns of the MLID file and their names here; White:
+# Gypsy or Irish Traveller is not a column (Persons minus the 14 groups).
+ETHNIC11 = {
+    "WhiteBrit": "white_british",
+    "Irish": "white_irish",
+    "OtherWhite": "white_other",
+    "Mixed": "mixed",
+    "Indian": "indian",
+    "Pakistani": "pakistani",
+    "Bangladeshi": "bangladeshi",
+    "Chinese": "chinese",
+    "OtherAsian": "other_asian",
+    "BlkAfrican": "black_african",
+    "BlkCaribbean": "black_caribbean",
+    "OtherBlk": "other_black",
+    "Arab": "arab",
+    "Other": "other",
+}
+# Census 2021 ethnic group by local authority: the 19 count rows ("(number)") and their names.
+ETHNIC21_LA = {
+    "Asian, Asian British or Asian Welsh: Bangladeshi": "bangladeshi",
+    "Asian, Asian British or Asian Welsh: Chinese": "chinese",
+    "Asian, Asian British or Asian Welsh: Indian": "indian",
+    "Asian, Asian British or Asian Welsh: Pakistani": "pakistani",
+    "Asian, Asian British or Asian Welsh: Other Asian": "other_asian",
+    "Black, Black British, Black Welsh, Caribbean or African: African": "black_african",
+    "Black, Black British, Black Welsh, Caribbean or African: Caribbean": "black_caribbean",
+    "Black, Black British, Black Welsh, Caribbean or African: Other Black": "other_black",
+    "Mixed or Multiple ethnic groups: White and Asian": "mixed_white_asian",
+    "Mixed or Multiple ethnic groups: White and Black African": "mixed_white_black_african",
+    "Mixed or Multiple ethnic groups: White and Black Caribbean": "mixed_white_black_caribbean",
+    "Mixed or Multiple ethnic groups: Other Mixed or Multiple ethnic groups": "mixed_other",
+    "White: English, Welsh, Scottish, Northern Irish or British": "white_british",
+    "White: Irish": "white_irish",
+    "White: Gypsy or Irish Traveller": "white_gypsy_traveller",
+    "White: Roma": "white_roma",
+    "White: Other White": "white_other",
+    "Other ethnic group: Arab": "arab",
+    "Other ethnic group: Any other ethnic group": "other",
+}
+
+
+def _oa_tables() -> dict[str, Any]:
+    """The Census 2021 output-area tables read (src/hopeful/data/census21_oa.toml)."""
+    text = resources.files("hopeful").joinpath("data/census21_oa.toml").read_text("utf-8")
+    return tomllib.loads(text)
+
+
+# dataset id -> table, columns (code, name, label), sums (total -> parts), groups.
+OA_TABLES: dict[str, Any] = _oa_tables()
 
 
 # --- checks shared by the readers ---------------------------------------------------------
@@ -235,6 +288,13 @@ def _optional_codes(frame: pd.DataFrame, column: str, kind: str, path: Path) -> 
 def _optional_unique(frame: pd.DataFrame, column: str, path: Path) -> None:
     values = frame[column]
     load.fail_at(frame, column, ~(values.isna() | ~values.duplicated()), path, "duplicate value")
+
+
+def whole_counts(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
+    """A count column: numbers that are whole and non-negative, as int64."""
+    values = load.check_numeric(frame, column, path, low=0)
+    load.fail_at(frame, column, values != values.round(), path, "not a whole number")
+    return values.astype("int64")
 
 
 def _flag(frame: pd.DataFrame, column: str, path: Path) -> pd.Series:
@@ -409,6 +469,54 @@ def cni2023(path: Path) -> pd.DataFrame:
     return out
 
 
+# --- Census 2021 on output areas 2021 -------------------------------------------------------
+
+
+def census21_oa(dataset_id: str) -> Callable[[Path], pd.DataFrame]:
+    """The reader of a Census 2021 output-area table (declared in data/census21_oa.toml)."""
+    spec = OA_TABLES[dataset_id]
+    code_of = {column["name"]: column["code"] for column in spec["columns"]}
+
+    def read(path: Path) -> pd.DataFrame:
+        frame = load.read_parquet(path, required=["OA", *code_of.values()])
+        out = pd.DataFrame({"oa21_code": coded(frame, "OA", "oa", path)})
+        for name, code in code_of.items():
+            out[name] = whole_counts(frame, code, path)
+        for total, parts in spec["sums"].items():
+            differs = out[total] != out[parts].sum(axis=1)
+            message = f"differs from the sum of {', '.join(code_of[p] for p in parts)}"
+            load.fail_at(frame, code_of[total], differs, path, message)
+        return out
+
+    read.__doc__ = (
+        f"Census 2021 {spec['table'].upper()} counts per output area 2021 ({dataset_id}), "
+        "checked whole, non-negative and adding up to their totals."
+    )
+    return read
+
+
+def oa21_labels(path: Path) -> pd.DataFrame:
+    """Table_Metadata.csv: the Nomis label of each renamed Census 2021 OA column."""
+    frame = load.read_csv(path, required=["Variable_Name", "new_names", "Table_ID"])
+    load.check_unique(frame, "new_names", path)
+    load.fail_at(frame, "Variable_Name", frame["Variable_Name"].isna(), path, "label missing")
+    return pd.DataFrame(
+        {
+            "table": frame["Table_ID"].astype(str),
+            "column": frame["new_names"].astype(str),
+            "label": frame["Variable_Name"].astype(str).str.strip(),
+        }
+    )
+
+
+def oa21_to_lsoa21(path: Path) -> pd.DataFrame:
+    """Every E&W output area 2021 -> its LSOA 2021 (OAs nest exactly in LSOAs)."""
+    frame = load.read_csv(path, required=["OA", "geography_code"])
+    code = coded(frame, "OA", "oa", path)
+    load.check_codes(frame, "geography_code", "lsoa", path)
+    return pd.DataFrame({"oa21_code": code, "lsoa21_code": frame["geography_code"].astype(str)})
+
+
 # --- MSOA, local authority and town -------------------------------------------------------
 
 
@@ -464,6 +572,39 @@ def country_of_birth(path: Path) -> pd.DataFrame:
             "total": load.check_numeric(frame, "total_all_usual_residents", path, low=1),
         }
     )
+
+
+def ethnicity11(path: Path) -> pd.DataFrame:
+    """Census 2011 usual residents per LSOA 2011 by ethnic group (KS201EW), with White: Gypsy
+    or Irish Traveller as persons minus the 14 groups of the file."""
+    frame = load.read_rda(path, required=["LSOA", "Persons", *ETHNIC11])
+    out = pd.DataFrame({"lsoa11_code": coded(frame, "LSOA", "lsoa", path)})
+    out["persons"] = whole_counts(frame, "Persons", path)
+    load.fail_at(frame, "Persons", out["persons"] <= 0, path, "no residents")
+    for column, name in ETHNIC11.items():
+        out[name] = whole_counts(frame, column, path)
+    traveller = out["persons"] - out[list(ETHNIC11.values())].sum(axis=1)
+    load.fail_at(frame, "Persons", traveller < 0, path, "fewer persons than the 14 groups hold")
+    out["white_gypsy_traveller"] = traveller
+    return out
+
+
+def ethnicity21_la(path: Path) -> pd.DataFrame:
+    """Census 2021 usual residents per 2021 local authority in 19 ethnic groups (the count
+    rows of the file; its percentage rows are left out), with their total."""
+    frame = load.read_rda(path, required=["ltla21_code", "ethnic_group", "value"])
+    load.check_codes(frame, "ltla21_code", "lad", path)
+    counts = frame[frame["ethnic_group"].astype(str).str.endswith("(number)")]
+    counts = counts.assign(
+        ethnic_group=counts["ethnic_group"].str.removesuffix("(number)").str.strip()
+    )
+    wide = wide_counts(
+        counts, path, key="ltla21_code", category="ethnic_group", value="value",
+        labels=ETHNIC21_LA,
+    )  # fmt: skip
+    wide["residents"] = wide[list(ETHNIC21_LA.values())].sum(axis=1)
+    load.fail_at(wide, "residents", wide["residents"] <= 0, path, "no residents")
+    return wide
 
 
 def english_towns(path: Path) -> pd.DataFrame:
@@ -700,6 +841,11 @@ READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "migration21_msoa21": migration21,
     "proficiency21_msoa21": proficiency21,
     "country_of_birth21_ltla21": country_of_birth,
+    **{dataset_id: census21_oa(dataset_id) for dataset_id in OA_TABLES},
+    "census21_oa_table_metadata": oa21_labels,
+    "lookup_oa21_lsoa21": oa21_to_lsoa21,
+    "ethnicity11_lsoa11": ethnicity11,
+    "ethnicity21_ltla21": ethnicity21_la,
     "towns_english_education": english_towns,
     "eu_referendum2016_results": eu_referendum,
     "ge2019_results_constituencies": ge2019,
