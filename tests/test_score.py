@@ -226,3 +226,20 @@ def test_rewritten_output_is_published_again(scored: Path) -> None:
 def test_unknown_step_is_an_error(scored: Path) -> None:
     with pytest.raises(DataError, match="unknown step 'weights'"):
         score.score(interim_of(scored), scored, start="weights")
+
+
+def test_overview_tables_use_plain_labels(scored: Path) -> None:
+    """The overview's effective-weight and correlation tables: one row per domain/indicator,
+    names not codes."""
+    from hopeful.reports import overview_view
+
+    fw = load_framework(FRAMEWORK_PATH)
+    domains = overview_view.effective_weights_table(scored)
+    assert len(domains) == len(fw.domains)
+    assert set(domains["Domain"]) == {d.name for d in fw.domains}
+    indicators_table = overview_view.effective_weights_table(scored, "indicator")
+    correlations = overview_view.deprivation_correlations_table(scored)
+    for table in (domains, indicators_table, correlations):
+        assert not any("_" in c for c in table.columns)
+        assert not table.iloc[:, 0].str.fullmatch(r"[a-z0-9_]+").any()
+    assert "England" in overview_view.deprivation_intro(scored)
