@@ -46,7 +46,11 @@ def test_contract_columns(towns: pd.DataFrame) -> None:
     wanted += [f"domain_{d.code}" for d in fw.domains]
     wanted += [f"cluster_{c}" for c in "ABCDEFGHIJKLMN"]
     assert not set(wanted) - set(towns.columns)
-    assert len(fw.domains) >= 7
+    # the six facets of resilience the mission names (issue 12), deprivation as one of them
+    assert {d.name for d in fw.domains} == {
+        "Deprivation", "Economic change and prospects", "Social fabric and civic life",
+        "Demographic and population change", "Access and connection", "Health and well-being",
+    }  # fmt: skip
 
 
 def test_index_values(towns: pd.DataFrame) -> None:
