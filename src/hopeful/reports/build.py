@@ -27,6 +27,9 @@ OVERVIEW_READS = (
     "score_summary.json",
     "index_audit_domains.csv",
     "index_leave_one_out.csv",
+    "index_effective_weights.csv",
+    "index_deprivation_correlations.csv",
+    "indicators.csv",
     "models/leave_la.json",
     "models/leave_multilevel.csv",
 )
