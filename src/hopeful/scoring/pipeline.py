@@ -1,5 +1,6 @@
 """The scoring pipeline: screen → impute → treat outliers → normalise → weight → aggregate →
-rank → strengths → audit (→ uncertainty), each step as the framework file declares."""
+rank → strengths → audit (→ uncertainty), each step as the framework file declares. Banded
+indicators (framework `band`) enter as their distance outside the band from the start."""
 
 from __future__ import annotations
 
