@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import filecmp
+import json
 import shutil
 from pathlib import Path
 
@@ -45,7 +46,11 @@ def test_contract_columns(towns: pd.DataFrame) -> None:
     wanted += [f"domain_{d.code}" for d in fw.domains]
     wanted += [f"cluster_{c}" for c in "ABCDEFGHIJKLMN"]
     assert not set(wanted) - set(towns.columns)
-    assert len(fw.domains) >= 7
+    # the six facets of resilience the mission names (issue 12), deprivation as one of them
+    assert {d.name for d in fw.domains} == {
+        "Deprivation", "Economic change and prospects", "Social fabric and civic life",
+        "Demographic and population change", "Access and connection", "Health and well-being",
+    }  # fmt: skip
 
 
 def test_index_values(towns: pd.DataFrame) -> None:
@@ -88,12 +93,61 @@ def test_every_column_is_in_the_dictionary(scored: Path, towns: pd.DataFrame) ->
 
 
 def test_framework_directions_match_the_catalogue() -> None:
+    """Same direction as the catalogue (a banded indicator: catalogue direction 0, growth is
+    neither good nor bad), a rationale for each, and only indicators measured in both nations."""
     fw = load_framework(FRAMEWORK_PATH)
     cat = catalogue().set_index("code")
     for ind in fw.indicators:
-        assert ind.direction == int(cat.loc[ind.code, "direction"]), ind.code
+        expected = 0 if ind.band is not None else ind.direction
+        assert expected == int(cat.loc[ind.code, "direction"]), ind.code
+        assert len(cat.loc[ind.code, "rationale"]) > 40, ind.code
         both = cat.loc[ind.code, "nations"] == "both"
         assert both, f"{ind.code}: the index uses only indicators measured in both nations"
+
+
+def test_index_scores_welsh_towns_on_the_same_indicators(scored: Path, towns: pd.DataFrame) -> None:
+    """No England-only indicator in the index: every Welsh town (with LSOAs) gets a score and
+    every index indicator has values for Welsh towns."""
+    fw = load_framework(FRAMEWORK_PATH)
+    wales = towns[towns["nation"] == "Wales"]
+    assert wales["index_score"].notna().all()
+    for code in fw.indicator_codes:
+        assert wales[code].notna().mean() > 0.99, code
+
+
+def test_no_double_counting_in_the_index(scored: Path) -> None:
+    """No index indicator pair with |r| > 0.9 over all towns; a pair above 0.9 within one
+    nation must be argued for, by name, in docs/index.md."""
+    pairs = pd.read_csv(scored / "index_redundant_pairs.csv")
+    assert (pairs["r_all"].abs() <= 0.9).all(), pairs
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "index.md").read_text(encoding="utf-8")
+    for a, b in pairs[["a", "b"]].itertuples(index=False):
+        assert f"`{a}` and `{b}`" in docs, (a, b)
+
+
+def test_effective_weights_sum_to_one(scored: Path) -> None:
+    fw = load_framework(FRAMEWORK_PATH)
+    table = pd.read_csv(scored / "index_effective_weights.csv", keep_default_na=False)
+    for level in ("domain", "indicator"):
+        rows = table[table["level"] == level]
+        assert rows["effective_weight"].sum() == pytest.approx(1.0, abs=1e-5)
+        assert rows["nominal_weight"].sum() == pytest.approx(1.0, abs=1e-5)
+    assert set(table.loc[table["level"] == "indicator", "code"]) == set(fw.indicator_codes)
+
+
+def test_deprivation_correlations_are_computed(scored: Path, towns: pd.DataFrame) -> None:
+    """The published rho per nation is Spearman's rho of index_score with uk_imd_score,
+    recomputed here from towns.csv (a figure, not a target)."""
+    summary = json.loads((scored / "score_summary.json").read_text(encoding="utf-8"))
+    record = summary["beyond_deprivation"]
+    for nation, group in towns.groupby("nation"):
+        rho = group["index_score"].corr(group["uk_imd_score"], method="spearman")
+        assert record["index_spearman_uk_imd_score"][nation.lower()] == pytest.approx(rho, abs=1e-5)
+    fw = load_framework(FRAMEWORK_PATH)
+    assert set(record["indicators_spearman_uk_imd_score"]) == set(fw.indicator_codes)
+    table = pd.read_csv(scored / "index_deprivation_correlations.csv")
+    assert set(table["kind"]) == {"index", "domain", "indicator", "candidate"}
+    assert table[["rho_england", "rho_wales"]].abs().le(1).all().all()
 
 
 def test_cluster_indicators_exist(towns: pd.DataFrame) -> None:
@@ -176,3 +230,20 @@ def test_rewritten_output_is_published_again(scored: Path) -> None:
 def test_unknown_step_is_an_error(scored: Path) -> None:
     with pytest.raises(DataError, match="unknown step 'weights'"):
         score.score(interim_of(scored), scored, start="weights")
+
+
+def test_overview_tables_use_plain_labels(scored: Path) -> None:
+    """The overview's effective-weight and correlation tables: one row per domain/indicator,
+    names not codes."""
+    from hopeful.reports import overview_view
+
+    fw = load_framework(FRAMEWORK_PATH)
+    domains = overview_view.effective_weights_table(scored)
+    assert len(domains) == len(fw.domains)
+    assert set(domains["Domain"]) == {d.name for d in fw.domains}
+    indicators_table = overview_view.effective_weights_table(scored, "indicator")
+    correlations = overview_view.deprivation_correlations_table(scored)
+    for table in (domains, indicators_table, correlations):
+        assert not any("_" in c for c in table.columns)
+        assert not table.iloc[:, 0].str.fullmatch(r"[a-z0-9_]+").any()
+    assert "England" in overview_view.deprivation_intro(scored)

@@ -39,7 +39,7 @@ from hopeful.processed import (
     write_parquet,
 )
 from hopeful.scoring import framework as framework_mod
-from hopeful.scoring import pipeline
+from hopeful.scoring import pipeline, resilience_audit
 
 GROUP_COLUMNS = ["size_class", "nation", "region"]
 STEPS = ("indicators", "index", "attitudes")
@@ -230,6 +230,75 @@ def indicators_step(interim_dir: Path, processed_dir: Path, steps_dir: Path) -> 
     return [out]
 
 
+def _rounded(value: object) -> object:
+    """Floats rounded to 6 places (NaN as None) so the JSON summary is stable and valid."""
+    if isinstance(value, float):
+        return None if value != value else round(value, 6)
+    return value
+
+
+def beyond_deprivation(
+    result: pipeline.ScoreResult, towns: pd.DataFrame, catalogue: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, dict]:
+    """Effective weights, deprivation correlations per nation and |r| > 0.9 pairs (issue 12).
+
+    `towns` is indexed by town code with `uk_imd_score` and `nation`. Correlations cover the
+    index, its domains, its indicators as scored (higher = better) and, as kind "candidate",
+    every other catalogue indicator measured in both nations, oriented by its catalogue
+    direction (direction 0: as measured). Returns the three tables and the summary record.
+    """
+    cat = catalogue.set_index("code")
+    others = [
+        c
+        for c in cat.index[cat["nations"] == "both"]
+        if c not in result.normalised.columns and c in towns.columns
+    ]
+    candidates = towns[others].mul(cat.loc[others, "direction"].replace(0, 1), axis=1)
+    weights = resilience_audit.effective_weights(
+        result.normalised,
+        result.domain_scores,
+        result.index,
+        result.weights,
+        result.domain_weights,
+    )
+    correlations = resilience_audit.deprivation_correlations(
+        {
+            "index": result.index.to_frame("index"),
+            "domain": result.domain_scores,
+            "indicator": result.normalised,
+            "candidate": candidates,
+        },
+        towns["uk_imd_score"],
+        towns["nation"],
+    )
+    pairs = resilience_audit.redundant_pairs(result.normalised, towns["nation"])
+    rho = [c for c in correlations.columns if c.startswith("rho_")]
+    by_code = correlations.set_index(["kind", "code"])
+    record = {
+        "index_spearman_uk_imd_score": {
+            c.removeprefix("rho_"): _rounded(by_code.at[("index", "index"), c]) for c in rho
+        },
+        "indicators_spearman_uk_imd_score": {
+            code: {
+                **{c.removeprefix("rho_"): _rounded(row[c]) for c in rho},
+                "same_sign": bool(row["same_sign"]),
+            }
+            for code, row in by_code.loc["indicator"].iterrows()
+        },
+        "indicator_pairs_abs_r_above_0_9": [
+            {k: _rounded(v) for k, v in row.items()} for row in pairs.to_dict("records")
+        ],
+        "effective_weights": {
+            row.code: {
+                "nominal": _rounded(float(row.nominal_weight)),
+                "effective": _rounded(float(row.effective_weight)),
+            }
+            for row in weights[weights["level"] == "domain"].itertuples()
+        },
+    }
+    return weights, correlations, pairs, record
+
+
 def index_step(
     processed_dir: Path,
     steps_dir: Path,
@@ -275,6 +344,9 @@ def index_step(
     )
     towns = towns.merge(better_codes, left_on="town_code", right_index=True, how="left")
 
+    catalogue = indicators.catalogue()
+    indicators.require_rationale(catalogue, fw.indicator_codes)
+    weights, deprivation, pairs, deprivation_record = beyond_deprivation(result, frame, catalogue)
     mc = result.uncertainty
     audit = result.audit
     outputs = {
@@ -298,6 +370,9 @@ def index_step(
             audit.domain_correlations.reset_index(), p
         ),
         "index_leave_one_out.csv": lambda p: write_csv(mc.leave_one_out.reset_index(), p),
+        "index_effective_weights.csv": lambda p: write_csv(weights, p),
+        "index_deprivation_correlations.csv": lambda p: write_csv(deprivation, p),
+        "index_redundant_pairs.csv": lambda p: write_csv(pairs, p),
     }
     if result.outliers is not None:
         outputs["index_outliers.csv"] = lambda p: write_csv(result.outliers.reset_index(), p)
@@ -310,6 +385,7 @@ def index_step(
         "uncertainty": {
             k: (round(v, 6) if isinstance(v, float) else v) for k, v in sorted(mc.summary.items())
         },
+        "beyond_deprivation": deprivation_record,
     }
     atomic.write_text(steps_dir / "index.json", json.dumps(record, indent=2, sort_keys=True) + "\n")
     return [
@@ -386,6 +462,7 @@ def publish(
         "framework": {"file": framework_path.name, "sha256": fw.sha256, "name": fw.name},
         "clusters": {"sha256": config.sha256},
         "uncertainty": index_record["uncertainty"],
+        "beyond_deprivation": index_record["beyond_deprivation"],
         "towns": len(towns),
         "indicators": len(fw.indicator_codes),
         "clusters_full_mean": round(float(towns["clusters_full"].mean()), 4),

@@ -11,7 +11,12 @@ from hopeful import sources
 from hopeful.errors import DataError
 from hopeful.indicators import area_measures, build, convert, lsoa11_measures, politics
 from hopeful.indicators.aggregate import deprivation_percentile, inherited_mean, ratio_of_sums
-from hopeful.indicators.catalogue import catalogue, catalogue_path, read_catalogue
+from hopeful.indicators.catalogue import (
+    catalogue,
+    catalogue_path,
+    read_catalogue,
+    require_rationale,
+)
 from hopeful.prepare import raw_tables
 from hopeful.prepare.raw_tables import wide_counts
 
@@ -221,7 +226,8 @@ def test_catalogue_file_is_valid_and_broad():
     cat = catalogue()
     assert len(cat) >= 40
     assert cat["domain"].nunique() >= 7
-    assert set(cat["direction"]) == {1, -1}
+    assert set(cat["direction"]) == {1, -1, 0}
+    assert list(cat.columns)[-1] == "rationale"
     # proxies say what they stand in for; England-only indicators say so
     assert (cat.loc[cat["nations"] == "england", "comparability"].str.contains("England")).all()
 
@@ -236,6 +242,24 @@ def test_catalogue_errors_name_file_column_and_row(tmp_path):
     bad.write_text("\n".join([header, first, first]))
     with pytest.raises(DataError, match=r"column 'code', row 3: duplicate value"):
         read_catalogue(bad)
+    bad.write_text("\n".join([header, first, second.replace(",-1,", ",2,", 1)]))
+    with pytest.raises(DataError, match=r"column 'direction', row 3: not \+1, -1 or 0"):
+        read_catalogue(bad)
+
+
+def test_index_indicators_need_a_rationale(tmp_path):
+    """A direction without its argument fails, naming the file, column and row."""
+    text = catalogue_path().read_text(encoding="utf-8").splitlines()
+    header, first, second = text[0], text[1], text[2]
+    cut = second[: second.rindex(',"')] + ","  # the same row with an empty rationale
+    bad = tmp_path / "indicators.csv"
+    bad.write_text("\n".join([header, first, cut]), encoding="utf-8")
+    frame = read_catalogue(bad)
+    code = frame.at[1, "code"]
+    require_rationale(frame, [frame.at[0, "code"]], bad)  # only indicators of the index need one
+    with pytest.raises(DataError, match=r"column 'rationale', row 3: an indicator of the index"):
+        require_rationale(frame, [code], bad)
+    require_rationale(catalogue(), list(catalogue()["code"]))  # the real file: every row has one
 
 
 def test_output_check_against_catalogue():

@@ -621,40 +621,42 @@ class BadFramework:
     message: str
 
 
-INCOME = 'code = "income_deprivation"\nname = "Income deprivation (percentile within nation)"'
-SOCIAL = 'code = "social_infrastructure"\nname = "Social infrastructure"\nweight = 1.0'
-CIVIC = 'code = "civic"\nname = "Civic participation"\nweight = 1.0'
+INCOME = 'code = "income_deprived_rate"\nname = "Share of people income-deprived"'
+DEMOGRAPHY = (
+    'code = "demography"\nname = "Demographic and population change"\nweight = 1.0\n'
+    'description = "Old-age dependency and household growth far from a moderate band."'
+)
+ACCESS = 'code = "access"\nname = "Access and connection"\nweight = 1.0'
 FRAMEWORK_CASES = [
     BadFramework(
         "unknown-indicator",
         INCOME,
-        INCOME.replace("income_deprivation", "income_deprivation_2031"),
-        "[[indicator]] 'income_deprivation_2031': not a column of the indicator data",
+        INCOME.replace("income_deprived_rate", "income_deprived_rate_2031"),
+        "[[indicator]] 'income_deprived_rate_2031': not a column of the indicator data",
     ),
     BadFramework(
         "negative-weight",
         INCOME + '\ndomain = "deprivation"\ndirection = -1\nweight = 1.0',
         INCOME + '\ndomain = "deprivation"\ndirection = -1\nweight = -1.0',
-        "[[indicator]] 'income_deprivation': negative weight -1.0",
+        "[[indicator]] 'income_deprived_rate': negative weight -1.0",
     ),
     BadFramework(
         "nan-weight",
-        CIVIC,
-        CIVIC.replace("1.0", "nan"),
-        "[[domain]] 'civic': 'weight' must be a finite number",
+        ACCESS,
+        ACCESS.replace("1.0", "nan"),
+        "[[domain]] 'access': 'weight' must be a finite number",
     ),
     BadFramework(
         "parent-cycle",
-        f"{SOCIAL}\n\n[[domain]]\n{CIVIC}",
-        f'{SOCIAL}\nparent = "civic"\n\n[[domain]]\n{CIVIC}\nparent = "social_infrastructure"',
-        "[[domain]] 'social_infrastructure': parent cycle: "
-        "social_infrastructure -> civic -> social_infrastructure",
+        f"{DEMOGRAPHY}\n\n[[domain]]\n{ACCESS}",
+        f'{DEMOGRAPHY}\nparent = "access"\n\n[[domain]]\n{ACCESS}\nparent = "demography"',
+        "[[domain]] 'demography': parent cycle: demography -> access -> demography",
     ),
     BadFramework(
         "misspelt-key",
-        CIVIC,
-        CIVIC.replace("weight", "wieght"),
-        "[[domain]] 'civic': unknown key(s): wieght",
+        ACCESS,
+        ACCESS.replace("weight", "wieght"),
+        "[[domain]] 'access': unknown key(s): wieght",
     ),
 ]
 

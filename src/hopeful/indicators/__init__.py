@@ -6,6 +6,6 @@ data mirror (its validated tables in data/interim) to towns; `catalogue()` is th
 """
 
 from hopeful.indicators.build import build_indicators
-from hopeful.indicators.catalogue import catalogue, read_catalogue
+from hopeful.indicators.catalogue import catalogue, read_catalogue, require_rationale
 
-__all__ = ["build_indicators", "catalogue", "read_catalogue"]
+__all__ = ["build_indicators", "catalogue", "read_catalogue", "require_rationale"]

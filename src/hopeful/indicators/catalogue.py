@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from importlib import resources
 from pathlib import Path
 
@@ -22,6 +23,7 @@ COLUMNS = [
     "proxy",
     "nations",
     "comparability",
+    "rationale",
 ]
 REQUIRED_TEXT = ["code", "name", "domain", "meaning", "unit", "year", "source", "comparability"]
 GEOGRAPHIES = {
@@ -48,6 +50,11 @@ UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
 }
 
 
+# Directions: +1 higher is better for resilience, -1 higher is worse, 0 neither (growth and
+# change whose meaning depends on context: banded in the index or left to the clusters).
+DIRECTIONS = ["1", "+1", "-1", "0"]
+
+
 def catalogue_path() -> Path:
     """The package's indicators.csv: the catalogue of every indicator built."""
     return Path(str(resources.files("hopeful").joinpath("data/indicators.csv")))
@@ -69,12 +76,30 @@ def read_catalogue(path: str | Path) -> pd.DataFrame:
         frame, "geography", ~frame["geography"].isin(GEOGRAPHIES), path, "unknown geography"
     )
     load.fail_at(frame, "nations", ~frame["nations"].isin(NATIONS), path, "unknown nations value")
-    load.fail_at(
-        frame, "direction", ~frame["direction"].isin(["1", "-1", "+1"]), path, "not +1 or -1"
-    )
+    load.fail_at(frame, "direction", ~frame["direction"].isin(DIRECTIONS), path, "not +1, -1 or 0")
     frame["direction"] = frame["direction"].astype("int64")
     frame["proxy"] = frame["proxy"].fillna("")
+    frame["rationale"] = frame["rationale"].fillna("")
     return frame.reset_index(drop=True)
+
+
+def require_rationale(
+    frame: pd.DataFrame, codes: Iterable[str], path: str | Path | None = None
+) -> None:
+    """Every indicator the index uses must say why its direction is right (`rationale`).
+
+    A direction is a claim about resilience; without its argument and source nobody can
+    check it. Raises a DataError naming the file, the column and the row of the first gap.
+    """
+    path = Path(path) if path is not None else catalogue_path()
+    wanted = frame["code"].isin(list(codes))
+    load.fail_at(
+        frame,
+        "rationale",
+        wanted & (frame["rationale"].str.strip() == ""),
+        path,
+        "an indicator of the index needs a rationale for its direction",
+    )
 
 
 def catalogue() -> pd.DataFrame:

@@ -30,6 +30,9 @@ OVERVIEW_READS = (
     "cluster_membership.csv",
     "cluster_calibration.csv",
     "cluster_cooccurrence.csv",
+    "index_effective_weights.csv",
+    "index_deprivation_correlations.csv",
+    "indicators.csv",
     "models/leave_la.json",
     "models/leave_multilevel.csv",
 )

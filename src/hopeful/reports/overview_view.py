@@ -13,6 +13,9 @@ __all__ = [
     "cluster_counts",
     "clusters_by_group",
     "clusters_intro",
+    "deprivation_correlations_table",
+    "deprivation_intro",
+    "effective_weights_table",
     "leave_fit_table",
     "leave_model",
     "leave_variance_table",
@@ -148,3 +151,93 @@ def leave_variance_table(processed_dir: str | Path) -> pd.DataFrame:
             "Share of variance": table["share"].map(lambda v: f"{v:.0%}"),
         }
     )
+
+
+def _plain_names(processed_dir: str | Path) -> dict[str, str]:
+    """Readable names for codes: the framework's domains and indicators, else the catalogue's."""
+    from hopeful.scoring.framework import DEFAULT_PATH, load_framework
+
+    fw = load_framework(DEFAULT_PATH)
+    catalogue = processed.read_table(processed_dir, "indicators.csv")
+    names = dict(zip(catalogue["code"], catalogue["name"], strict=True))
+    names.update({i.code: i.name for i in fw.indicators})
+    names.update({d.code: d.name for d in fw.domains})
+    names["index"] = "Towns Index"
+    return names
+
+
+def _rho(value: float) -> str:
+    return "" if pd.isna(value) else f"{value:+.2f}"
+
+
+def deprivation_intro(processed_dir: str | Path) -> str:
+    """Markdown: the index's Spearman correlation with UK-comparable deprivation, per nation."""
+    record = processed.read_json(processed_dir, "score_summary.json")["beyond_deprivation"]
+    rho = record["index_spearman_uk_imd_score"]
+    figures = ", ".join(f"{nation.title()} {_rho(value)}" for nation, value in sorted(rho.items()))
+    pairs = record["indicator_pairs_abs_r_above_0_9"]
+    names = _plain_names(processed_dir)
+    doubles = (
+        "; ".join(
+            f"{names.get(p['a'], p['a'])} and {names.get(p['b'], p['b'])} "
+            f"(r {p['r_all']:.2f} over all towns, "
+            + ", ".join(
+                f"{k.removeprefix('r_').title()} {v:.2f}"
+                for k, v in p.items()
+                if k.startswith("r_") and k != "r_all"
+            )
+            + ")"
+            for p in pairs
+        )
+        or "none"
+    )
+    return (
+        f"Spearman's rank correlation of the Towns Index with the UK-comparable deprivation "
+        f"score (mySociety), within each nation: **{figures}**. A resilience index that only "
+        f"re-ranked deprivation would be close to -1; the aim is a magnitude of at most 0.75. "
+        f"Index indicators correlated above 0.9 over all towns or within a nation: {doubles}."
+    )
+
+
+def effective_weights_table(processed_dir: str | Path, level: str = "domain") -> pd.DataFrame:
+    """Nominal against effective weights (share of the index variance), with each row's
+    Spearman correlation with deprivation per nation; `level` is "domain" or "indicator"."""
+    weights = processed.read_table(processed_dir, "index_effective_weights.csv")
+    weights = weights[weights["level"] == level]
+    rho = processed.read_table(processed_dir, "index_deprivation_correlations.csv")
+    rho = rho[rho["kind"] == level].set_index("code")
+    names = _plain_names(processed_dir)
+    table = pd.DataFrame({level.title(): weights["code"].map(names)})
+    if level == "indicator":
+        table["Domain"] = weights["domain"].map(names)
+    table["Nominal weight"] = weights["nominal_weight"].map(lambda v: f"{v:.3f}")
+    table["Effective weight (share of index variance)"] = weights["effective_weight"].map(
+        lambda v: f"{v:.3f}"
+    )
+    for column in [c for c in rho.columns if c.startswith("rho_")]:
+        nation = column.removeprefix("rho_").title()
+        table[f"Correlation with deprivation, {nation}"] = (
+            weights["code"].map(rho[column]).map(_rho)
+        )
+    return table.reset_index(drop=True)
+
+
+def deprivation_correlations_table(processed_dir: str | Path) -> pd.DataFrame:
+    """Every indicator measured in both nations: its Spearman correlation with deprivation in
+    each nation (scored so that higher is better), whether the signs agree, and whether the
+    index uses it."""
+    rho = processed.read_table(processed_dir, "index_deprivation_correlations.csv")
+    rho = rho[rho["kind"].isin(["indicator", "candidate"])]
+    names = _plain_names(processed_dir)
+    table = pd.DataFrame(
+        {
+            "Indicator": rho["code"].map(names),
+            "In the index": rho["kind"].map({"indicator": "yes", "candidate": "no"}),
+        }
+    )
+    for column in [c for c in rho.columns if c.startswith("rho_")]:
+        table[f"Correlation with deprivation, {column.removeprefix('rho_').title()}"] = rho[
+            column
+        ].map(_rho)
+    table["Same sign in both nations"] = rho["same_sign"].map({True: "yes", False: "no"})
+    return table.reset_index(drop=True)

@@ -63,7 +63,12 @@ class Domain:
 
 @dataclass(frozen=True)
 class Indicator:
-    """An indicator of the index: its domain, direction (+1/-1), weight and target."""
+    """An indicator of the index: its domain, direction (+1/-1), weight and target.
+
+    `band` = (low, high) makes the indicator enter as its distance outside that band (0 inside):
+    for measures such as growth that are neither good nor bad in themselves, only far from a
+    moderate range. A banded indicator must have direction -1 (farther is worse).
+    """
 
     code: str
     name: str
@@ -75,6 +80,7 @@ class Indicator:
     description: str = ""
     target: float | None = None
     goalposts: tuple[float, float] | None = None
+    band: tuple[float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -189,6 +195,10 @@ class Framework:
     def domain_weights(self) -> pd.Series:
         return pd.Series({d.code: d.weight for d in self.domains}, dtype=float)
 
+    def bands(self) -> dict[str, tuple[float, float]]:
+        """The banded indicators and their bands (see hopeful.scoring.bands)."""
+        return {i.code: i.band for i in self.indicators if i.band is not None}
+
     def resolve(self, spec: NormSpec) -> NormSpec:
         """Add the per-indicator targets or goalposts a method needs from [[indicator]] entries."""
         if spec.method not in PER_INDICATOR:
@@ -299,6 +309,15 @@ def _indicators(path: Path, raw: Any, domains: tuple[Domain, ...]) -> tuple[Indi
             len(posts) != 2 or not all(finite(v) for v in posts) or not posts[0] < posts[1]
         ):
             raise entry.error("goalposts must be [low, high] numbers with low < high")
+        band = entry.get("band", "list", None)
+        if band is not None and (
+            len(band) != 2 or not all(finite(v) for v in band) or not band[0] <= band[1]
+        ):
+            raise entry.error("band must be [low, high] numbers with low <= high")
+        if band is not None and direction != -1:
+            raise entry.error(
+                "a banded indicator is a distance from its band: direction must be -1"
+            )
         indicator = Indicator(
             code=code,
             name=entry.get("name", "text"),
@@ -310,6 +329,7 @@ def _indicators(path: Path, raw: Any, domains: tuple[Domain, ...]) -> tuple[Indi
             description=entry.get("description", "text", ""),
             target=entry.get("target", "number", None),
             goalposts=(float(posts[0]), float(posts[1])) if posts is not None else None,
+            band=(float(band[0]), float(band[1])) if band is not None else None,
         )
         if indicator.weight < 0:
             raise entry.error(f"negative weight {indicator.weight}")

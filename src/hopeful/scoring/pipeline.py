@@ -1,5 +1,6 @@
 """The scoring pipeline: screen → impute → treat outliers → normalise → weight → aggregate →
-rank → strengths → audit (→ uncertainty), each step as the framework file declares."""
+rank → strengths → audit (→ uncertainty), each step as the framework file declares. Banded
+indicators (framework `band`) enter as their distance outside the band from the start."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from hopeful.errors import DataError
 from hopeful.scoring import weights as weighting
 from hopeful.scoring.aggregate import Hierarchy, aggregate_hierarchy
 from hopeful.scoring.audit import Audit, audit
+from hopeful.scoring.bands import band_distance
 from hopeful.scoring.framework import Framework, FrameworkError, check_data, load_framework
 from hopeful.scoring.impute import impute
 from hopeful.scoring.normalise import normalise
@@ -148,7 +150,7 @@ def run(
     if not isinstance(framework, Framework):
         framework = load_framework(framework)
     check_data(framework, indicators.columns)
-    data = _numeric(indicators, framework)
+    data = band_distance(_numeric(indicators, framework), framework.bands())
     group_frame = _group_columns(framework, groups, data.index)
 
     cfg = framework.screening
