@@ -53,8 +53,9 @@ def lsoa11_to_pcon24(
     """Each LSOA 2011 (lsoa11_code) -> the 2024 constituency holding its centre point
     (pcon24_code, pcon24_name, snapped: outside every polygon, given the nearest), and counts.
 
-    A point on a shared edge lies in two polygons: the lower code is taken, so the result
-    does not depend on the file's order.
+    A point in two overlapping polygons takes the lower code; a point exactly on a shared
+    edge is within neither and is snapped (0 m) to one of them. Polygons are sorted by code
+    first, so the result does not depend on the file's order.
     """
     codes = pd.Series(sorted(set(lsoa11_codes)), dtype="object")
     names, shapes = polygons(interim_dir, "pcon24_boundaries")
@@ -95,7 +96,7 @@ def lsoa11_to_pcon24(
         "lsoa_points": len(points),
         "lsoa_points_in_a_constituency": len(points) - len(outside),
         "lsoa_points_snapped": len(outside),
-        "lsoa_points_on_a_shared_edge": int(hits["point"].duplicated().sum()),
+        "lsoa_points_in_two_constituencies": int(hits["point"].duplicated().sum()),
         "max_snap_metres": round(float(distance.max()), 1),
         "constituencies_reached": int(out["pcon24_code"].nunique()),
     }
