@@ -82,9 +82,9 @@ def test_size_class_and_population_agree(universe):
     assert (geography.size_class(universe["population"]) == universe["size_class"]).all()
     english = universe[universe["nation"] == "England"]
     assert (english["population_source"] == geography.SOURCE_ONS).all()
-    assert english["income_group"].notna().all() and english["coastal"].notna().all()
+    assert english["income_group"].notna().all() and english["coastal_ons"].notna().all()
     welsh = universe[universe["nation"] == "Wales"]
-    assert (welsh["region"] == "Wales").all() and welsh["coastal"].isna().all()
+    assert (welsh["region"] == "Wales").all() and welsh["coastal_ons"].isna().all()
     assert welsh["job_density"].isna().all()
 
 

@@ -15,37 +15,24 @@ from hopeful.prepare import raw_tables, read_sources
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "hopeful"
 # Registered files no stage reads yet (kept in the registry for provenance and later work;
-# they are fetched and verified but not cited by the reports).
+# they are fetched and verified but not cited by the reports). The shapefile's part files
+# (pcon24_boundaries_*) have no reader of their own: they are read with the .shp beside them.
 UNUSED = {
     "ashe_annual_pay_residents_la",
-    "asylum_support_la",
-    "bes2015_results_pcon10",
-    "census11_pcon10",
-    "countries_outline",
-    "drug_poisoning_deaths_la21",
     "ge2017_ge2019_results_pcon10",
-    "ge2024_census21_constituency_summaries",
-    "ge2024_results_constituencies",
-    "lad21_boundaries",
-    "lockdown_furlough_asylum_la19",
     "lookup_bua11_rgn11",
     "lookup_buasd11_rgn11",
     "lookup_lsoa11_tcity15",
     "lookup_msoa11_msoa21_ltla22",
-    "lsoa_centres_latlong",
     "msoa_centres_latlong",
-    "pcon24_boundaries",
     "pcon24_boundaries_cpg",
     "pcon24_boundaries_dbf",
     "pcon24_boundaries_prj",
     "pcon24_boundaries_shp_xml",
     "pcon24_boundaries_shx",
-    "pubs_bars_la",
     "ruc11_lsoa11",
     "tcity15_names_codes",
-    "weekly_pay_residents_la",
     "weekly_pay_residents_la_metadata",
-    "wellbeing_la",
     "wellbeing_la_metadata",
     "wimd2019_scores_lsoa11",
 }

@@ -36,6 +36,7 @@ def test_every_output_is_written(prepared: Path) -> None:
         "towns.parquet",
         "lsoa.parquet",
         "local_authorities.csv",
+        "town_constituencies.csv",
         "data_dictionary.csv",
         "provenance.json",
     } <= names
@@ -122,6 +123,7 @@ def test_prepare_is_deterministic(prepared: Path, tmp_path: Path) -> None:
         "towns.parquet",
         "lsoa.parquet",
         "local_authorities.csv",
+        "town_constituencies.csv",
         "data_dictionary.csv",
         "provenance.json",
     ]:

@@ -28,6 +28,7 @@ __all__ = [
     "data_dictionary",
     "read_json",
     "read_table",
+    "read_town_constituencies",
     "read_towns",
     "sha256_file",
     "sha256_files",
@@ -68,6 +69,17 @@ def read_local_authorities(processed_dir: str | Path) -> pd.DataFrame:
     """local_authorities.csv as `hopeful prepare` wrote it."""
     path = Path(processed_dir) / "local_authorities.csv"
     return load.read_csv(path, required=["lad_code"], dtype=LOCAL_AUTHORITIES_DTYPES)
+
+
+def read_town_constituencies(processed_dir: str | Path) -> pd.DataFrame:
+    """town_constituencies.csv: each town's population share per July 2024 constituency."""
+    path = Path(processed_dir) / "town_constituencies.csv"
+    if not path.is_file():
+        raise DataError("town_constituencies.csv is missing: run `hopeful prepare`", file=path)
+    cols = ["town_code", "pcon24_code", "pcon24_name", "population_share"]
+    frame = load.read_csv(path, required=cols, dtype=dict.fromkeys(cols[:3], "str"))
+    load.check_numeric(frame, "population_share", path, low=0, high=1)
+    return frame[cols]
 
 
 def read_table(processed_dir: str | Path, name: str) -> pd.DataFrame:

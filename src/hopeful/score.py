@@ -32,6 +32,7 @@ from hopeful.processed import (
     column_dictionary,
     data_dictionary,
     read_local_authorities,
+    read_town_constituencies,
     read_towns,
     update_provenance,
     validate_towns,
@@ -224,6 +225,7 @@ def indicators_step(interim_dir: Path, processed_dir: Path, steps_dir: Path) -> 
         lsoa[["lsoa11_code", "town_code"]],
         lsoa[["lsoa11_code", "lad_code"]],
         towns,
+        read_town_constituencies(processed_dir),
     )
     out = steps_dir / "indicators.parquet"
     _write_step_table(table, out)
@@ -446,8 +448,13 @@ def publish(
             f"columns without a dictionary entry: {missing}", file="data_dictionary.csv"
         )
     las = read_local_authorities(processed_dir)
+    town_pcon = read_town_constituencies(processed_dir)
     dictionary = pd.concat(
-        [dictionary, data_dictionary({"local_authorities": las})], ignore_index=True
+        [
+            dictionary,
+            data_dictionary({"local_authorities": las, "town_constituencies": town_pcon}),
+        ],
+        ignore_index=True,
     )
     outputs = {
         "towns.csv": lambda p: write_csv(towns, p),
@@ -522,6 +529,7 @@ def score(
     prepared = {
         "prepared_towns": _frame_digest(prepared_towns(processed_dir)),
         "lsoa.parquet": processed_dir / "lsoa.parquet",
+        "town_constituencies.csv": processed_dir / "town_constituencies.csv",
     }
     raw = {f"interim/{i}": interim.path(interim_dir, i) for i in sorted(raw_tables.READERS)}
     step_dir = {n: steps_dir / f"{n}.parquet" for n in STEPS}

@@ -61,6 +61,7 @@ PREPARE_OUTPUTS = [
     "towns.parquet",
     "lsoa.parquet",
     "local_authorities.csv",
+    "town_constituencies.csv",
     "data_dictionary.csv",
     "provenance.json",
 ]
@@ -667,7 +668,9 @@ def indicator_stub(monkeypatch: pytest.MonkeyPatch) -> None:
     building indicators (8 s on the mirror), and the framework checks need only the columns."""
     codes = list(indicators.catalogue()["code"])
 
-    def build(interim_dir: Path, lsoa_town, lsoa_lad, towns: pd.DataFrame) -> pd.DataFrame:
+    def build(
+        interim_dir: Path, lsoa_town, lsoa_lad, towns: pd.DataFrame, town_pcon
+    ) -> pd.DataFrame:
         return pd.DataFrame({"town_code": towns["town_code"], **dict.fromkeys(codes, np.nan)})
 
     monkeypatch.setattr(indicators, "build_indicators", build)
@@ -688,7 +691,8 @@ def test_bad_framework_file(
     framework.write_text(text.replace(case.old, case.new), encoding="utf-8")
     processed = tmp_path / "processed"
     processed.mkdir()
-    for name in ("towns.csv", "lsoa.parquet", "local_authorities.csv", "provenance.json"):
+    for name in ("towns.csv", "lsoa.parquet", "local_authorities.csv", "town_constituencies.csv",
+                 "provenance.json"):  # fmt: skip
         shutil.copy(PROCESSED / name, processed / name)
     before = snapshot(processed)
     args = ["score", "--interim-dir", str(mirror_interim), "--processed-dir", str(processed)]

@@ -21,6 +21,7 @@ from hopeful.indicators import (
     area_measures,
     census21_oa,
     convert,
+    local_context,
     lsoa11_measures,
     lsoa21_measures,
     politics,
@@ -49,13 +50,18 @@ OUTPUT = "build_indicators output"
 
 
 def build_indicators(
-    interim_dir: Path, lsoa_town: pd.DataFrame, lsoa_lad: pd.DataFrame, towns: pd.DataFrame
+    interim_dir: Path,
+    lsoa_town: pd.DataFrame,
+    lsoa_lad: pd.DataFrame,
+    towns: pd.DataFrame,
+    town_pcon: pd.DataFrame,
 ) -> pd.DataFrame:
     """One row per town of `towns` (sorted by town_code) with every catalogue indicator.
 
     `lsoa_town`: lsoa11_code, town_code (best-fit; rows with no town are ignored);
     `lsoa_lad`: lsoa11_code, lad_code (2021 LTLA) for every LSOA 2011 of a town;
-    `towns`: town_code, nation (England/Wales), lad_code (used for a town with no LSOA).
+    `towns`: town_code, nation (England/Wales), lad_code (used for a town with no LSOA);
+    `town_pcon`: town_code, pcon24_code, population_share (processed town_constituencies).
     """
     interim_dir = Path(interim_dir)
     towns = _towns(towns)
@@ -79,6 +85,7 @@ def build_indicators(
     values.update({name: area[col] for col, name in LA_INDICATORS.items()})
     published = area_measures.ons_town_education(interim_dir).set_index("town_code")
     values.update({col: published[col] for col in published.columns})
+    values.update(local_context.town_values(interim_dir, l11, lsoa_town, towns, town_pcon))
 
     out = pd.DataFrame({"town_code": towns["town_code"]}).set_index("town_code")
     for code, series in values.items():

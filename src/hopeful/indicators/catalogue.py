@@ -33,6 +33,8 @@ GEOGRAPHIES = {
     "inherited_constituency",  # constituencies overlapping the town's local authority
     "town_published",  # published by ONS for the town itself
     "ward_apportioned",  # ward values handed to the town's best-fit LSOAs
+    "constituency_apportioned",  # 2024 constituencies weighted by the town's population shares
+    "town_geometry",  # measured from the town's LSOA points and boundary geometry
 }
 NATIONS = {"both", "england", "wales"}
 # Allowed range of each unit; an indicator outside it is a bug in its recipe, not data.
@@ -47,6 +49,11 @@ UNIT_RANGES: dict[str, tuple[float | None, float | None]] = {
     "rate per 1,000": (0.0, None),
     "ratio": (0.0, None),
     "persons per GP": (0.0, None),
+    "flag (1/0)": (0.0, 1.0),
+    "rate per 10,000": (0.0, None),
+    "rate per 100,000": (0.0, None),
+    "score (0-10)": (0.0, 10.0),
+    "change in percentage points": (-100.0, 100.0),
 }
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from hopeful import __version__, sources, stamps
 from hopeful.errors import DataError
-from hopeful.prepare import districts, geography, iod, lsoa, raw_tables
+from hopeful.prepare import constituencies, districts, geography, iod, lsoa, raw_tables
 from hopeful.processed import (
     TOWN_ID_COLUMNS,
     data_dictionary,
@@ -28,7 +28,7 @@ N_WALES_LSOA = 1_909
 
 # Outputs `score` rewrites: the stamp only requires them to exist.
 SHARED_OUTPUTS = ("towns.csv", "towns.parquet", "data_dictionary.csv", "provenance.json")
-OWN_OUTPUTS = ("lsoa.parquet", "local_authorities.csv")
+OWN_OUTPUTS = ("lsoa.parquet", "local_authorities.csv", "town_constituencies.csv")
 
 
 @dataclass
@@ -209,14 +209,22 @@ def prepare(
     validate_towns(towns)
     las = local_authority_table(table, districts.lsoa11_to_lad19(interim_dir))
     lsoa_out = table.drop(columns=["uk_imd_rank_n"])
+    progress("placing the LSOAs in the July 2024 constituencies")
+    lsoa_pcon, point_counts = constituencies.lsoa11_to_pcon24(interim_dir, table["lsoa11_code"])
+    town_pcon = constituencies.town_constituencies(
+        lsoa_pcon, table[["lsoa11_code", "town_code", "population"]]
+    )
 
-    dictionary = data_dictionary({"towns": towns, "local_authorities": las})
+    dictionary = data_dictionary(
+        {"towns": towns, "local_authorities": las, "town_constituencies": town_pcon}
+    )
     processed_dir = Path(processed_dir)
     outputs = {
         "towns.csv": lambda p: write_csv(towns, p),
         "towns.parquet": lambda p: write_parquet(towns, p),
         "lsoa.parquet": lambda p: write_parquet(lsoa_out, p),
         "local_authorities.csv": lambda p: write_csv(las, p),
+        "town_constituencies.csv": lambda p: write_csv(town_pcon, p),
         "data_dictionary.csv": lambda p: write_csv(dictionary, p),
     }
     report = PrepareReport()
@@ -231,5 +239,5 @@ def prepare(
         _key(raw_dir, processed_dir),
         [*interim_tables, *(processed_dir / n for n in OWN_OUTPUTS)],
     )
-    report.coverage = geography.coverage(interim_dir)
+    report.coverage = {**geography.coverage(interim_dir), **point_counts}
     return report

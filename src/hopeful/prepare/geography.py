@@ -57,7 +57,7 @@ UNIVERSE_COLUMNS = [
     "population_source",
     "population_2019",
     "n_lsoa",
-    "coastal",
+    "coastal_ons",
     "income_group",
     "job_density",
 ]
@@ -146,7 +146,7 @@ class _Inputs:
                 "region": frame["region"].astype("string"),
                 "population": frame["population"].round().astype("Int64"),
                 "size_class": frame["size"].map(ONS_SIZES).astype("string"),
-                "coastal": frame["coastal"].map(ONS_COASTAL).astype("boolean"),
+                "coastal_ons": frame["coastal"].map(ONS_COASTAL).astype("boolean"),
                 "income_group": frame["income"].map(ONS_INCOME).astype("string"),
                 "job_density": frame["job_density"].map(ONS_JOB_DENSITY).astype("string"),
             }
@@ -318,7 +318,7 @@ class _Inputs:
             nation=WALES,
             region=WALES,
             population_source=SOURCE_ESTIMATED,
-            coastal=pd.NA,
+            coastal_ons=pd.NA,
             income_group=pd.NA,
             job_density=pd.NA,
         )
@@ -328,7 +328,7 @@ class _Inputs:
             towns[col] = towns[col].astype("string")
         towns["n_lsoa"] = towns["n_lsoa"].fillna(0).astype("int64")
         towns["population_2019"] = towns["population_2019"].astype("Int64")
-        towns["coastal"] = towns["coastal"].astype("boolean")
+        towns["coastal_ons"] = towns["coastal_ons"].astype("boolean")
         towns = towns.merge(self._lads_without_lsoas(towns), on="town_code", how="left")
         towns = assign_town_lads(towns, self.lsoa_town, self.lsoa_lad, self.population)
         towns["town_name"] = disambiguate_names(towns)

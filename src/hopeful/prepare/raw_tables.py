@@ -19,7 +19,7 @@ import pandas as pd
 
 from hopeful import interim, load, sources
 from hopeful.errors import DataError
-from hopeful.prepare import geography
+from hopeful.prepare import area_readers, geography
 
 __all__ = ["OA_TABLES", "READERS", "read", "write_all"]
 
@@ -716,8 +716,10 @@ def lad12_to_pcon12(path: Path) -> pd.DataFrame:
 
 
 def ltla_vintages(path: Path) -> pd.DataFrame:
-    """The code history of local authorities: 2016, 2019 and 2021 codes and names per row."""
-    cols = ["ltla16_code", "ltla16_name", "ltla19_code", "ltla19_name", "ltla21_code"]
+    """The code history of local authorities: 2016, 2019, 2021 and 2023 codes (and 2016 and
+    2019 names) per row."""
+    cols = ["ltla16_code", "ltla16_name", "ltla19_code", "ltla19_name", "ltla21_code",
+            "ltla23_code"]  # fmt: skip
     return load.read_rda(path, required=cols)[cols]
 
 
@@ -861,6 +863,7 @@ READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "lookup_msoa11_buasd11_bua11_lad11_rgn11": msoa11_fit,
     "lookup_bua11_buasd11": bua_buasd,
     "lookup_bua11_lad11": bua_lad11,
+    **area_readers.READERS,
 }
 
 
