@@ -27,6 +27,7 @@ import pandas as pd
 
 from hopeful import atomic, clusters, indicators, interim, peers, stamps
 from hopeful.errors import DataError
+from hopeful.indicators import build, errors
 from hopeful.prepare import raw_tables
 from hopeful.processed import (
     column_dictionary,
@@ -42,6 +43,7 @@ from hopeful.scoring import framework as framework_mod
 from hopeful.scoring import pipeline
 
 GROUP_COLUMNS = ["size_class", "nation", "region"]
+ERRORS_TABLE = "indicator_errors.parquet"  # steps folder: standard errors of the indicators
 STEPS = ("indicators", "index", "attitudes")
 # Which earlier steps' tables a step reads: `--from` reruns a step and those that read it.
 # The Leave model reads only prepared data, so a framework change never refits it.
@@ -213,15 +215,20 @@ def indicators_step(interim_dir: Path, processed_dir: Path, steps_dir: Path) -> 
     """Step 1: every town indicator, from the interim tables and the prepared LSOA table."""
     towns = prepared_towns(processed_dir)
     lsoa = pd.read_parquet(processed_dir / "lsoa.parquet")
-    table = indicators.build_indicators(
+    inputs = (
         Path(interim_dir),
         lsoa[["lsoa11_code", "town_code"]],
         lsoa[["lsoa11_code", "lad_code"]],
         towns,
     )
+    table = indicators.build_indicators(*inputs)
     out = steps_dir / "indicators.parquet"
     _write_step_table(table, out)
-    return [out]
+    # Each small-area indicator's standard error: the data noise the index's Monte Carlo samples.
+    tables, _ = build.small_area_tables(*inputs)
+    noise = errors.recipe_errors(tables, pd.Index(table["town_code"]))
+    _write_step_table(noise.reset_index(), steps_dir / ERRORS_TABLE)
+    return [out, steps_dir / ERRORS_TABLE]
 
 
 def index_step(
@@ -239,7 +246,13 @@ def index_step(
     before = list(towns.columns)
     framework_mod.check_data(fw, towns.columns)
     frame = towns.set_index("town_code")
-    result = pipeline.run(frame[list(fw.indicator_codes)], fw, frame[GROUP_COLUMNS])
+    noise = pd.read_parquet(steps_dir / ERRORS_TABLE).set_index("town_code")
+    result = pipeline.run(
+        frame[list(fw.indicator_codes)],
+        fw,
+        frame[GROUP_COLUMNS],
+        errors=noise.reindex(columns=list(fw.indicator_codes)),
+    )
     towns = towns.merge(
         pipeline.unit_columns(result),
         left_on="town_code",
@@ -286,6 +299,8 @@ def index_step(
         ),
         "index_leave_one_out.csv": lambda p: write_csv(mc.leave_one_out.reset_index(), p),
     }
+    if mc.sobol is not None:
+        outputs["index_sobol.csv"] = lambda p: write_csv(mc.sobol.reset_index(), p)
     if result.outliers is not None:
         outputs["index_outliers.csv"] = lambda p: write_csv(result.outliers.reset_index(), p)
     for name, writer in outputs.items():
@@ -453,6 +468,7 @@ def score(
                 {
                     **prepared,
                     "indicators.parquet": step_dir["indicators"],
+                    ERRORS_TABLE: steps_dir / ERRORS_TABLE,
                     "framework": fw.sha256,
                     "clusters": config.sha256,
                 },
