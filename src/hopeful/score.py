@@ -121,7 +121,9 @@ def score_columns_dictionary(
     for q, label in (("p05", "5th percentile"), ("median", "median"), ("p95", "95th percentile")):
         add(
             f"index_rank_{q}",
-            f"Monte Carlo {label} of the town's rank over {fw.uncertainty.draws} sampled models",
+            f"{label} of the town's rank over {fw.uncertainty.draws} sampled models (methods, "
+            "weights, structure and data noise); p05-p95 is the range of ranks over 90% of "
+            "sampled methods and data noise, not a confidence interval",
             "rank",
         )
     add("index_decile", "Decile of the index rank (1 = the most resilient tenth)", "decile")

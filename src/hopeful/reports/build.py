@@ -27,6 +27,7 @@ OVERVIEW_READS = (
     "score_summary.json",
     "index_audit_domains.csv",
     "index_leave_one_out.csv",
+    "index_sobol.csv",
     "models/leave_la.json",
     "models/leave_multilevel.csv",
 )

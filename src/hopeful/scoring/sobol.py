@@ -43,17 +43,22 @@ def _as_rows(values: np.ndarray) -> np.ndarray:
 
 
 def _estimate(
-    a: np.ndarray, b: np.ndarray, first: np.ndarray, total: np.ndarray, counts: np.ndarray
+    ab: np.ndarray,
+    squares: np.ndarray,
+    first: np.ndarray,
+    total: np.ndarray,
+    counts: np.ndarray,
 ) -> np.ndarray:
     """(inputs, 2) first-order and total indices, each row j of the design taken counts[j] times.
 
-    `first` and `total` hold, per input and row, the estimators' terms already summed over the
-    outputs, so a bootstrap resample costs two matrix-vector products, not a pass over all.
+    `ab` is f(A) stacked on f(B), `squares` its row sums of squares; `first` and `total` hold,
+    per input and row, the estimators' terms already summed over the outputs. So a bootstrap
+    resample costs one matrix-vector product, not a pass over every array.
     """
     n = counts.sum()
-    mean = (counts @ a + counts @ b) / (2 * n)
-    squares = (counts @ np.sum(a**2, axis=1) + counts @ np.sum(b**2, axis=1)) / (2 * n)
-    variance = squares - np.sum(mean**2)
+    both = np.concatenate([counts, counts])
+    mean = both @ ab / (2 * n)
+    variance = both @ squares / (2 * n) - np.sum(mean**2)
     if variance <= 0:
         return np.full((len(first), 2), np.nan)
     return np.column_stack([first @ counts, total @ counts]) / n / variance
@@ -88,7 +93,9 @@ def sobol_indices(
     n = fa.shape[0]
     first = np.stack([np.sum(fb * (f - fa), axis=1) for f in fab])
     total = np.stack([np.sum((fa - f) ** 2, axis=1) / 2 for f in fab])
-    point = _estimate(fa, fb, first, total, np.ones(n))
+    ab = np.concatenate([fa, fb])
+    squares = np.sum(ab**2, axis=1)
+    point = _estimate(ab, squares, first, total, np.ones(n))
     table = pd.DataFrame(
         point, index=pd.Index(list(names), name="input"), columns=["first_order", "total"]
     )
@@ -96,7 +103,9 @@ def sobol_indices(
         rng = np.random.default_rng(seed)
         samples = np.stack(
             [
-                _estimate(fa, fb, first, total, np.bincount(rng.integers(n, size=n), minlength=n))
+                _estimate(
+                    ab, squares, first, total, np.bincount(rng.integers(n, size=n), minlength=n)
+                )
                 for _ in range(bootstrap)
             ]
         )
