@@ -109,3 +109,26 @@ def test_a_small_noisy_unit_gets_a_wider_interval_than_a_large_one_with_the_same
     assert result.sobol.index.tolist() == ["data noise"]
     assert result.sobol.loc["data noise", "total"] == pytest.approx(1.0, abs=0.1)
     assert set(result.draws["noise_realisation"]) <= set(range(50))
+
+
+def test_a_single_noisy_copy_is_used_by_every_draw():
+    rng = np.random.default_rng(6)
+    data = pd.DataFrame(rng.normal(50, 10, size=(40, 2)), columns=["a", "b"])
+    result = monte_carlo(
+        data,
+        Hierarchy({"a": "d", "b": "d"}, {"d": None}),
+        directions={"a": 1, "b": 1},
+        indicator_weights={"a": 1.0, "b": 1.0},
+        domain_weights={"d": 1.0},
+        nominal=Choice("none", NormSpec("minmax"), "arithmetic"),
+        imputations=["none"],
+        normalisations=[NormSpec("minmax")],
+        aggregations=["arithmetic"],
+        weight_spread=0.0,
+        errors=pd.DataFrame(5.0, index=data.index, columns=data.columns),
+        noise_realisations=1,
+        draws=5,
+    )
+    assert set(result.draws["noise_realisation"]) == {0}
+    assert (result.units["interval_width"] == 0).all()  # the same copy every time ...
+    assert result.summary["mean_abs_rank_shift"] > 0  # ... but not the measured data

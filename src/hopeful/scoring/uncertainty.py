@@ -187,7 +187,7 @@ class _Alternatives:
     weightings: Sequence[tuple[np.ndarray, np.ndarray]]
     left_out: Sequence[int]  # domain positions a draw may leave out
     leave_out_domain: float
-    noise_realisations: int
+    noise_realisations: int  # 0 without data noise
     weight_spread: float
     k: int
     d: int
@@ -220,8 +220,8 @@ def _decode(u: np.ndarray, layout: list[_Input], alt: _Alternatives) -> _Design:
     for name in ("weighting", "normalisation", "aggregation", "imputation", "data noise"):
         i = by_name.get(name)
         picks[name] = _pick(u[:, i.columns][:, 0], i.options) if i else np.zeros(rows, int)
-    if "data noise" not in by_name:
-        picks["data noise"] = np.full(rows, -1)
+    if "data noise" not in by_name:  # one noisy copy: every draw uses it; none: no noise
+        picks["data noise"] = np.full(rows, 0 if alt.noise_realisations == 1 else -1)
     left = np.full(rows, -1)
     if "domain left out" in by_name:
         q = alt.leave_out_domain
@@ -292,7 +292,7 @@ def monte_carlo(
         weightings=[_vectors(*w, indicators, compiled) for w in schemes.values()],
         left_out=_top_domains(hierarchy, compiled),
         leave_out_domain=leave_out_domain,
-        noise_realisations=noise_realisations if noisy else 1,
+        noise_realisations=noise_realisations if noisy else 0,
         weight_spread=weight_spread,
         k=len(indicators),
         d=len(compiled.domains),
