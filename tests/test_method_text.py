@@ -25,7 +25,17 @@ def test_prose_says_what_the_framework_runs() -> None:
 
 def test_methods_are_named_for_readers() -> None:
     text = method_text.sensitivity_intro(load_framework(DEFAULT_PATH))
-    assert "min-max" in text and "median by nation" in text and "_" not in text
+    assert "min-max" in text and "equal indicator weights" in text and "_" not in text
+    assert "data noise" in text and "one domain left out (50% of draws)" in text
+    resampled = dataclasses.replace(
+        load_framework(DEFAULT_PATH).uncertainty,
+        imputations=("mean", "group_median"),
+        data_noise=False,
+    )
+    text = method_text.sensitivity_intro(
+        dataclasses.replace(load_framework(DEFAULT_PATH), uncertainty=resampled)
+    )
+    assert "imputation (mean, median by nation)" in text and "data noise" not in text
 
 
 def test_cluster_prose_follows_the_rule() -> None:

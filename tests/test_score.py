@@ -64,6 +64,30 @@ def test_index_values(towns: pd.DataFrame) -> None:
     assert best["index_score"] == ranked["index_score"].max()
 
 
+def test_rank_ranges_follow_data_noise_and_sobol_covers_every_sampled_input(
+    scored: Path, towns: pd.DataFrame
+) -> None:
+    ranked = towns.dropna(subset=["index_rank"])
+    width = ranked["index_rank_p95"] - ranked["index_rank_p05"]
+    # towns resting on few LSOAs get wider ranges (data noise is sampled)
+    assert width.corr(ranked["n_lsoa"], method="spearman") < -0.3
+    sobol = pd.read_csv(scored / "index_sobol.csv")
+    u = load_framework(FRAMEWORK_PATH).uncertainty
+    sampled = {
+        "weights": u.weight_spread > 0,
+        "weighting": len(u.weightings) > 1,
+        "domain left out": u.leave_out_domain > 0,
+        "normalisation": len(u.normalisations) > 1,
+        "aggregation": len(u.aggregations) > 1,
+        "imputation": len(u.imputations) > 1,
+        "data noise": u.data_noise,
+    }
+    assert list(sobol["input"]) == [name for name, on in sampled.items() if on]
+    assert sobol[["first_order", "total"]].stack().between(-0.05, 1.05).all()
+    assert (sobol["total"] >= sobol["first_order"] - 0.02).all()
+    assert (sobol["first_order_low"] <= sobol["first_order_high"]).all()
+
+
 def test_cluster_states_and_counts(towns: pd.DataFrame) -> None:
     states = {"full", "partial", "none", "not_assessed"}
     cols = [f"cluster_{c}" for c in "ABCDEFGHIJKLMN"]

@@ -27,6 +27,7 @@ import pandas as pd
 
 from hopeful import atomic, cluster_stats, clusters, indicators, interim, peers, stamps
 from hopeful.errors import DataError
+from hopeful.indicators import build, errors
 from hopeful.prepare import raw_tables
 from hopeful.processed import (
     column_dictionary,
@@ -43,6 +44,7 @@ from hopeful.scoring import framework as framework_mod
 from hopeful.scoring import pipeline, resilience_audit
 
 GROUP_COLUMNS = ["size_class", "nation", "region"]
+ERRORS_TABLE = "indicator_errors.parquet"  # steps folder: standard errors of the indicators
 STEPS = ("indicators", "index", "attitudes")
 # Which earlier steps' tables a step reads: `--from` reruns a step and those that read it.
 # The Leave model reads only prepared data, so a framework change never refits it.
@@ -120,7 +122,9 @@ def score_columns_dictionary(
     for q, label in (("p05", "5th percentile"), ("median", "median"), ("p95", "95th percentile")):
         add(
             f"index_rank_{q}",
-            f"Monte Carlo {label} of the town's rank over {fw.uncertainty.draws} sampled models",
+            f"{label} of the town's rank over {fw.uncertainty.draws} sampled models (methods, "
+            "weights, structure and data noise); p05-p95 is the range of ranks over 90% of "
+            "sampled methods and data noise, not a confidence interval",
             "rank",
         )
     add("index_decile", "Decile of the index rank (1 = the most resilient tenth)", "decile")
@@ -220,16 +224,21 @@ def indicators_step(interim_dir: Path, processed_dir: Path, steps_dir: Path) -> 
     """Step 1: every town indicator, from the interim tables and the prepared LSOA table."""
     towns = prepared_towns(processed_dir)
     lsoa = pd.read_parquet(processed_dir / "lsoa.parquet")
-    table = indicators.build_indicators(
+    inputs = (
         Path(interim_dir),
         lsoa[["lsoa11_code", "town_code"]],
         lsoa[["lsoa11_code", "lad_code"]],
         towns,
         read_town_constituencies(processed_dir),
     )
+    table = indicators.build_indicators(*inputs)
     out = steps_dir / "indicators.parquet"
     _write_step_table(table, out)
-    return [out]
+    # Each small-area indicator's standard error: the data noise the index's Monte Carlo samples.
+    tables, _ = build.small_area_tables(*inputs)
+    noise = errors.recipe_errors(tables, pd.Index(table["town_code"]))
+    _write_step_table(noise.reset_index(), steps_dir / ERRORS_TABLE)
+    return [out, steps_dir / ERRORS_TABLE]
 
 
 def _rounded(value: object) -> object:
@@ -316,7 +325,13 @@ def index_step(
     before = list(towns.columns)
     framework_mod.check_data(fw, towns.columns)
     frame = towns.set_index("town_code")
-    result = pipeline.run(frame[list(fw.indicator_codes)], fw, frame[GROUP_COLUMNS])
+    noise = pd.read_parquet(steps_dir / ERRORS_TABLE).set_index("town_code")
+    result = pipeline.run(
+        frame[list(fw.indicator_codes)],
+        fw,
+        frame[GROUP_COLUMNS],
+        errors=noise.reindex(columns=list(fw.indicator_codes)),
+    )
     towns = towns.merge(
         pipeline.unit_columns(result),
         left_on="town_code",
@@ -376,6 +391,8 @@ def index_step(
         "index_deprivation_correlations.csv": lambda p: write_csv(deprivation, p),
         "index_redundant_pairs.csv": lambda p: write_csv(pairs, p),
     }
+    if mc.sobol is not None:
+        outputs["index_sobol.csv"] = lambda p: write_csv(mc.sobol.reset_index(), p)
     if result.outliers is not None:
         outputs["index_outliers.csv"] = lambda p: write_csv(result.outliers.reset_index(), p)
     for name, writer in outputs.items():
@@ -553,6 +570,7 @@ def score(
                 {
                     **prepared,
                     "indicators.parquet": step_dir["indicators"],
+                    ERRORS_TABLE: steps_dir / ERRORS_TABLE,
                     "framework": fw.sha256,
                     "clusters": config.sha256,
                 },

@@ -210,7 +210,7 @@ def test_links_point_to_each_towns_report(page, towns, index_file):
 
 
 def test_rank_interval_sorts_by_its_lower_bound_as_a_number(page, towns):
-    page.locator("#towns thead th", has_text="90% rank interval").click()
+    page.locator("#towns thead th", has_text="Rank range (90% of models)").click()
     shown = page.evaluate(
         """() => Array.from(document.querySelectorAll('#towns tbody tr'))
         .map(r => r.cells[8].textContent)"""

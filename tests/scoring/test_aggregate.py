@@ -4,7 +4,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from hopeful.scoring.aggregate import METHODS, Hierarchy, aggregate_hierarchy, weighted_mean
+from hopeful.scoring.aggregate import (
+    METHODS,
+    Hierarchy,
+    aggregate_hierarchy,
+    lift,
+    weighted_mean,
+)
 from hopeful.scoring.normalise import METHODS as NORMALISATIONS
 from hopeful.scoring.normalise import normalise
 
@@ -123,3 +129,16 @@ def test_improving_an_indicator_never_lowers_the_units_score(normalisation, meth
         improved = data.copy()
         improved.iloc[unit, improved.columns.get_loc(col)] += step * directions[col]
         assert score(improved).iloc[unit] >= before.iloc[unit] - 1e-9, (unit, col, step)
+
+
+def test_lift_maps_zero_to_the_floor_and_keeps_the_top():
+    values = np.array([0.0, 50.0, 100.0])
+    np.testing.assert_allclose(lift(values, 10.0), [10.0, 55.0, 100.0])
+    assert lift(values, 0.0) is values
+    with pytest.raises(ValueError, match="floor"):
+        lift(values, 100.0)
+    # A geometric mean of lifted scores: one zero among ten best scores costs 10^(1/10),
+    # against 101^(1/10) without the lift (offset 1).
+    row_ = pd.DataFrame([[0.0] + [100.0] * 9])
+    lifted = weighted_mean(lift(row_, 10.0), [1.0] * 10, "geometric", offset=0.0)
+    assert lifted.iloc[0] == pytest.approx(100 / 10 ** (1 / 10))

@@ -31,6 +31,10 @@ def test_loads_the_example_framework():
         "zscore", {"target_mean": 100.0, "target_sd": 10.0}
     )
     assert fw.uncertainty.draws == 200 and fw.uncertainty.seed == 42
+    # keys the fixture leaves out take their defaults: nothing structural, no noise, no Sobol
+    assert fw.uncertainty.weightings == ("framework",)
+    assert fw.uncertainty.leave_out_domain == 0.0 and not fw.uncertainty.data_noise
+    assert not fw.uncertainty.sobol and fw.aggregation.floor == 10.0
     assert fw.ranking_groups == ("size_class", "nation")
     assert fw.sha256 == framework_hash(SMALL)
     resolved = fw.resolve(NormSpec("goalposts"))
@@ -162,6 +166,21 @@ CASES = {
         '\n[[uncertainty.normalisation]]\nmethod = "softmax"\n',
         None,
         r"\[\[uncertainty.normalisation\]\] #4: unknown normalisation method",
+    ),
+    "unknown uncertainty weighting": (
+        "",
+        ("weight_spread = 0.25", 'weight_spread = 0.25\nweightings = ["framework", "oracle"]'),
+        r"\[uncertainty\]: unknown weighting 'oracle'",
+    ),
+    "leave_out_domain above 1": (
+        "",
+        ("weight_spread = 0.25", "weight_spread = 0.25\nleave_out_domain = 1.5"),
+        r"\[uncertainty\]: leave_out_domain must be in \[0, 1\]",
+    ),
+    "aggregation floor at the top of the scale": (
+        "",
+        ("offset = 1.0", "offset = 1.0\nfloor = 100.0"),
+        r"\[aggregation\]: floor must be in \[0, 100\)",
     ),
     "unknown section": ("\n[extras]\nx = 1\n", None, r"unknown section\(s\): extras"),
     "invalid TOML": ("\n[[indicator\n", None, r"not valid TOML"),

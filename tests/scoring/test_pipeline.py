@@ -6,7 +6,7 @@ import pytest
 
 from hopeful.errors import DataError
 from hopeful.scoring.framework import FrameworkError, load_framework
-from hopeful.scoring.pipeline import run, unit_columns
+from hopeful.scoring.pipeline import run, unit_columns, weighting_scheme
 
 # Warnings from the code under test are errors; ResourceWarnings are not: the garbage
 # collector may finish off an earlier test's sockets or event loops during these tests.
@@ -183,3 +183,30 @@ def test_bad_indicator_data(tmp_path):
         run(pd.concat([tiny_data(), tiny_data().iloc[:1]]), tiny(tmp_path))
     with pytest.raises(FrameworkError, match="'c': not a column"):
         run(tiny_data().drop(columns="c"), tiny(tmp_path))
+
+
+def test_weighting_schemes_for_the_monte_carlo():
+    fw = load_framework(SMALL)  # economy weighs 2; wellbeing holds health and community
+    rng = np.random.default_rng(2)
+    normalised = pd.DataFrame(rng.uniform(0, 100, size=(40, 7)), columns=fw.indicator_codes)
+    hierarchy = fw.hierarchy()
+    nominal = pd.Series(0.5, index=fw.indicator_codes)
+    ind, dom = weighting_scheme("framework", fw, normalised, hierarchy, nominal)
+    assert ind is nominal and dom.to_dict() == fw.domain_weights().to_dict()
+    ind, dom = weighting_scheme("equal_domains", fw, normalised, hierarchy, nominal)
+    assert set(dom) == {1.0}
+    assert ind.groupby(pd.Series(hierarchy.indicator_domain)).sum().tolist() == pytest.approx(
+        [1.0, 1.0, 1.0]
+    )
+    # every indicator weighs the same in the index: a domain weighs its indicators' count,
+    # a parent domain all the indicators below it
+    ind, dom = weighting_scheme("equal_indicators", fw, normalised, hierarchy, nominal)
+    held = pd.Series(hierarchy.indicator_domain).value_counts()
+    assert dom["economy"] == held["economy"]
+    assert dom["wellbeing"] == held["health"] + held["community"]
+    assert dom["health"] == held["health"]
+    ind, dom = weighting_scheme("pca", fw, normalised, hierarchy, nominal)
+    assert dom.to_dict() == fw.domain_weights().to_dict()
+    assert ind.groupby(pd.Series(hierarchy.indicator_domain)).sum().tolist() == pytest.approx(
+        [1.0, 1.0, 1.0]
+    )

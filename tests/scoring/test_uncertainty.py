@@ -144,3 +144,83 @@ def test_rank_rows():
     ranks = rank_rows(np.array([[3.0, np.nan, 5.0, 3.0]]))
     assert ranks[0, [0, 2, 3]].tolist() == [2.0, 1.0, 2.0]
     assert np.isnan(ranks[0, 1])
+
+
+def test_structural_inputs_are_sampled_and_reported_by_sobol():
+    equal = (dict.fromkeys("abcde", 1.0), {"d1": 1.0, "d2": 1.0})
+    lopsided = (dict.fromkeys("abcde", 1.0), {"d1": 1.0, "d2": 4.0})
+    result = run(
+        imputations=["mean"],
+        weightings={"equal": equal, "lopsided": lopsided},
+        leave_out_domain=0.5,
+        draws=400,
+        sobol=True,
+        bootstrap=50,
+    )
+    draws = result.draws
+    assert set(draws["weighting"]) == {"equal", "lopsided"}
+    assert set(draws["domain_left_out"]) == {"", "d1", "d2"}
+    assert 0.35 < (draws["domain_left_out"] == "").mean() < 0.65
+    sobol = result.sobol
+    # imputation has one alternative here: fixed, so not an input
+    assert sobol.index.tolist() == [
+        "weights", "weighting", "domain left out", "normalisation", "aggregation"
+    ]  # fmt: skip
+    assert (sobol["total"] >= sobol["first_order"] - 0.05).all()
+    assert (sobol["first_order_low"] <= sobol["first_order_high"]).all()
+    # leaving out one of two domains moves ranks more than the choice of aggregation
+    assert sobol.loc["domain left out", "total"] > sobol.loc["aggregation", "total"]
+
+
+def test_leaving_a_domain_out_ranks_on_the_other_domain_alone():
+    result = run(
+        imputations=["mean"],
+        normalisations=[NormSpec("minmax")],
+        aggregations=["arithmetic"],
+        weight_spread=0.0,
+        leave_out_domain=1.0,
+        outliers=None,
+        draws=40,
+    )
+    frame = data().fillna(data().mean())
+    norm = normalise(frame, "minmax", {"a": 1, "b": -1, "c": 1, "d": 1, "e": -1})
+    only = {
+        "d1": rank_scores(norm[["a", "b"]].mean(axis=1)),
+        "d2": rank_scores(norm[["c", "d", "e"]].mean(axis=1)),
+    }
+    for t, left in enumerate(result.draws["domain_left_out"]):
+        kept = "d2" if left == "d1" else "d1"
+        np.testing.assert_array_equal(result.ranks[t], only[kept].to_numpy())
+
+
+def test_geometric_draws_lift_scores_so_one_zero_does_not_dominate():
+    # "spiky" is best on nine indicators and worst on one; "flat" is at 70 on all ten.
+    rng = np.random.default_rng(3)
+    columns = [f"i{k}" for k in range(10)]
+    frame = pd.DataFrame(rng.uniform(20, 80, size=(30, 10)), columns=columns)
+    frame.index = [f"u{i}" for i in range(30)]
+    frame.loc["low"], frame.loc["high"] = 0.0, 100.0  # fix every column's range to 0-100
+    frame.loc["spiky"] = [0.0] + [100.0] * 9
+    frame.loc["flat"] = 70.0
+
+    def ranks(floor: float) -> pd.Series:
+        result = monte_carlo(
+            frame,
+            Hierarchy(dict.fromkeys(columns, "d"), {"d": None}),
+            directions=dict.fromkeys(columns, 1),
+            indicator_weights=dict.fromkeys(columns, 1.0),
+            domain_weights={"d": 1.0},
+            nominal=Choice("none", NormSpec("minmax"), "geometric"),
+            imputations=["none"],
+            normalisations=[NormSpec("minmax")],
+            aggregations=["geometric"],
+            weight_spread=0.0,
+            floor=floor,
+            draws=1,
+        )
+        return result.units["rank_nominal"]
+
+    unlifted, lifted = ranks(0.0), ranks(10.0)
+    assert unlifted["spiky"] > unlifted["flat"]  # one zero sinks it below a flat 70
+    assert lifted["spiky"] < lifted["flat"]  # on [10, 100] nine best scores still count
+    assert lifted["spiky"] > lifted["high"]  # but the zero still costs it the top place

@@ -65,11 +65,8 @@ def build_indicators(
     """
     interim_dir = Path(interim_dir)
     towns = _towns(towns)
-    lsoa_town = _lsoa_town(lsoa_town, towns)
-    pop19 = lsoa11_measures.population19(interim_dir)
-    l11 = lsoa11_table(interim_dir, lsoa_town, lsoa_lad, towns, pop19)
-    l21, n_iod25 = lsoa21_table(interim_dir, lsoa_town, towns, pop19)
-    tables = {"l11": l11, "l21": l21}
+    tables, n_iod25 = small_area_tables(interim_dir, lsoa_town, lsoa_lad, towns)
+    l11 = tables["l11"]
 
     values = {code: _apply(code, recipes, tables) for code, recipes in RECIPES.items()}
     values.update(_derived(tables, values, n_iod25))
@@ -91,6 +88,21 @@ def build_indicators(
     for code, series in values.items():
         out[code] = series.reindex(out.index).astype("float64")
     return check_against_catalogue(out.reset_index(), catalogue(), towns)
+
+
+def small_area_tables(
+    interim_dir: Path, lsoa_town: pd.DataFrame, lsoa_lad: pd.DataFrame, towns: pd.DataFrame
+) -> tuple[dict[str, pd.DataFrame], int]:
+    """The towns' small-area tables the recipes read ("l11", "l21"), and the number of LSOAs
+    IoD 2025 ranks; arguments as for `build_indicators`. Also read for each indicator's
+    standard error (hopeful.indicators.errors)."""
+    interim_dir = Path(interim_dir)
+    towns = _towns(towns)
+    lsoa_town = _lsoa_town(lsoa_town, towns)
+    pop19 = lsoa11_measures.population19(interim_dir)
+    l11 = lsoa11_table(interim_dir, lsoa_town, lsoa_lad, towns, pop19)
+    l21, n_iod25 = lsoa21_table(interim_dir, lsoa_town, towns, pop19)
+    return {"l11": l11, "l21": l21}, n_iod25
 
 
 def _towns(towns: pd.DataFrame) -> pd.DataFrame:

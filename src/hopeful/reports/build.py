@@ -33,6 +33,7 @@ OVERVIEW_READS = (
     "index_effective_weights.csv",
     "index_deprivation_correlations.csv",
     "indicators.csv",
+    "index_sobol.csv",
     "models/leave_la.json",
     "models/leave_multilevel.csv",
 )

@@ -179,7 +179,8 @@ def domain_profile(
 
 
 def rank_intervals(towns: pd.DataFrame, town: pd.Series) -> plt.Figure:
-    """Every town's 90% rank interval, ordered by rank, the town highlighted."""
+    """Every town's range of ranks over 90% of sampled models, ordered by rank, the town
+    highlighted."""
     columns = ["index_rank", "index_rank_p05", "index_rank_p95"]
     data = towns[columns].dropna(subset=["index_rank"]).sort_values("index_rank")
     fig, ax = fixed_axes(7, 2.8, left=0.75, bottom=0.55)
@@ -200,7 +201,7 @@ def rank_intervals(towns: pd.DataFrame, town: pd.Series) -> plt.Figure:
         [town["index_rank_median"]],
         color=TOWN_COLOUR,
         zorder=5,
-        label=f"{text_label(town['town_name'])}: median rank and 90% interval",
+        label=f"{text_label(town['town_name'])}: median rank, range over 90% of sampled models",
     )
     ax.set_xlabel("Index rank (1 = most resilient)")
     ax.set_ylabel("Rank over sampled models")

@@ -19,7 +19,7 @@ COLUMNS = [
     ("lad_name", "Local authority"),
     ("population", "Population"),
     ("index_rank", "Index rank"),
-    ("index_interval", "90% rank interval"),
+    ("index_interval", "Rank range (90% of models)"),
     ("clusters_full", "Clusters (full)"),
     ("clusters_partial", "Clusters (partial)"),
 ]

@@ -25,6 +25,10 @@ _LABELS = {
     "zscore": "z-score",
     "percentile_rank": "percentile rank",
     "distance_to_target": "distance to target",
+    "framework": "the framework's",
+    "equal_domains": "equal domain weights",
+    "equal_indicators": "equal indicator weights",
+    "pca": "PCA",
 }
 
 
@@ -46,27 +50,47 @@ def _list(codes: tuple[str, ...], group: str | None = None) -> str:
     return ", ".join(_method(c, group) for c in codes)
 
 
+def _sampled(fw: Framework) -> list[str]:
+    """What the Monte Carlo varies, in words, from the [uncertainty] section."""
+    u = fw.uncertainty
+    parts = [f"weights (±{u.weight_spread:.0%})"] if u.weight_spread > 0 else []
+    if len(u.weightings) > 1:
+        parts.append(f"weighting schemes ({_list(u.weightings)})")
+    if u.leave_out_domain > 0:
+        parts.append(f"one domain left out ({u.leave_out_domain:.0%} of draws)")
+    if len(u.normalisations) > 1:
+        parts.append(f"normalisation ({_list(tuple(n.method for n in u.normalisations))})")
+    if len(u.aggregations) > 1:
+        parts.append(f"aggregation ({_list(u.aggregations)})")
+    if len(u.imputations) > 1:
+        parts.append(f"imputation ({_list(u.imputations, fw.imputation.group)})")
+    if u.data_noise:
+        parts.append("data noise (each small-area indicator's standard error)")
+    return parts
+
+
+def _and(parts: list[str]) -> str:
+    if not parts:
+        return "no sampled choice"
+    return parts[0] if len(parts) < 2 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
 def index_intro(fw: Framework) -> str:
     """The paragraph under "## The Towns Index" of a town report."""
     top = [d for d in fw.domains if d.parent is None]
     return (
         f"A composite of open indicators in {_count(len(top))} domains "
         "(`src/hopeful/data/framework.toml`, method in `docs/index.md`); higher means more "
-        f"resilient. The rank interval comes from {fw.uncertainty.draws:,} Monte Carlo draws "
-        "over weights, normalisation, aggregation and imputation choices: a town's rank is "
-        "only as certain as these choices allow."
+        f"resilient. The range of ranks comes from {fw.uncertainty.draws:,} Monte Carlo draws "
+        f"over {_and(_sampled(fw))}: it holds the middle 90% of the ranks the town gets when "
+        "these choices vary, not a confidence interval. A town's rank is only as certain as "
+        "these choices and its data allow."
     )
 
 
 def sensitivity_intro(fw: Framework) -> str:
     """The paragraph under "### Sensitivity" of the overview."""
-    u = fw.uncertainty
-    return (
-        f"{u.draws:,} Monte Carlo draws over weights (±{u.weight_spread:.0%}), normalisation "
-        f"({_list(tuple(n.method for n in u.normalisations))}), aggregation "
-        f"({_list(u.aggregations)}) and imputation "
-        f"({_list(u.imputations, fw.imputation.group)})."
-    )
+    return f"{fw.uncertainty.draws:,} Monte Carlo draws over {_and(_sampled(fw))}."
 
 
 def ordinal(q: float) -> str:

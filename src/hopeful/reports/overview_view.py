@@ -24,6 +24,7 @@ __all__ = [
     "read_processed",
     "robustness_table",
     "sensitivity_intro",
+    "sobol_table",
     "universe_counts",
 ]
 
@@ -106,19 +107,56 @@ def read_processed(processed_dir: str | Path, name: str) -> pd.DataFrame:
 
 
 def robustness_table(processed_dir: str | Path) -> pd.DataFrame:
-    """The Monte Carlo summary: how much ranks move when the method choices change."""
+    """The Monte Carlo summary: how much ranks move when methods, structure and data vary."""
     summary = processed.read_json(processed_dir, "score_summary.json")["uncertainty"]
     labels = {
         "draws": "Monte Carlo draws",
         "median_abs_rank_shift": "Median absolute rank shift against the nominal index",
         "mean_abs_rank_shift": "Mean absolute rank shift",
-        "share_narrow_intervals": "Share of towns with a 90% rank interval narrower than n/10",
+        "median_interval_width": "Median width of a town's range of ranks (90% of models)",
+        "share_narrow_intervals": "Share of towns whose range of ranks is narrower than n/10",
         "units_ranked": "Towns ranked",
     }
     values = [
         f"{summary[k]:,.3g}" if isinstance(summary[k], float) else f"{summary[k]:,}" for k in labels
     ]
     return pd.DataFrame({"Measure": [labels[k] for k in labels], "Value": values})
+
+
+SOBOL_INPUTS = {
+    "weights": "Weights (each moved up or down at random)",
+    "weighting": "Weighting scheme",
+    "domain left out": "A domain left out",
+    "normalisation": "Normalisation method",
+    "aggregation": "Aggregation method",
+    "imputation": "Imputation method",
+    "data noise": "Data noise (small-area standard errors)",
+}
+
+
+def sobol_table(processed_dir: str | Path) -> pd.DataFrame:
+    """index_sobol.csv for readers: each sampled input's share of the towns' rank variance.
+
+    Alone = first-order index (what fixing that input alone would remove); with interactions
+    = total index (what it takes part in). 95% bootstrap intervals when the file has them.
+    """
+    sobol = processed.read_table(processed_dir, "index_sobol.csv")
+
+    def cell(row: pd.Series, column: str) -> str:
+        text = f"{row[column]:.2f}"
+        if f"{column}_low" in row.index:
+            text += f" ({row[f'{column}_low']:.2f} to {row[f'{column}_high']:.2f})"
+        return text
+
+    rows = [
+        {
+            "What varies": SOBOL_INPUTS.get(row["input"], row["input"]),
+            "Share of rank variance it explains alone": cell(row, "first_order"),
+            "Share with its interactions": cell(row, "total"),
+        }
+        for _, row in sobol.iterrows()
+    ]
+    return pd.DataFrame(rows)
 
 
 def leave_model(processed_dir: str | Path) -> dict:

@@ -248,7 +248,7 @@ def has_index(view: TownView) -> bool:
 
 
 def index_html(view: TownView) -> str:
-    """The index in words: score, rank with its Monte Carlo interval, decile, group ranks."""
+    """The index in words: score, rank with its range over sampled models, decile, group ranks."""
     t = view.town
     if not has_index(view):
         return (
@@ -262,7 +262,7 @@ def index_html(view: TownView) -> str:
     parts = [
         f"<p class='headline'>Towns Index score <strong>{t['index_score']:.1f}</strong>, "
         f"rank <strong>{int(t['index_rank'])}</strong> of {n:,} towns "
-        f"(1 = most resilient); 90% uncertainty interval of the rank: "
+        f"(1 = most resilient); range of ranks over 90% of sampled methods and data noise: "
         f"<strong>{int(t['index_rank_p05'])}–{int(t['index_rank_p95'])}</strong> "
         f"(median {int(t['index_rank_median'])}). Decile {int(t['index_decile'])} of 10 "
         "(1 = the most resilient tenth).</p>",
@@ -415,7 +415,7 @@ def peers_table(view: TownView, column: str = "peer_codes") -> pd.DataFrame:
             "Local authority": peers["lad_name"],
             "Size": peers["size_class"],
             "Index rank": peers["index_rank"].map(lambda v: _fmt(v, "{:.0f}")),
-            "Rank interval": [
+            "Rank range (90% of sampled models)": [
                 f"{int(a)}–{int(b)}" if pd.notna(a) and pd.notna(b) else "–"
                 for a, b in zip(peers["index_rank_p05"], peers["index_rank_p95"], strict=True)
             ],

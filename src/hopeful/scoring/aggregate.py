@@ -27,6 +27,7 @@ __all__ = [
     "aggregate_hierarchy",
     "compile_hierarchy",
     "group_means",
+    "lift",
     "power",
     "weighted_mean",
 ]
@@ -40,6 +41,22 @@ def power(method: str, p: float = 1.0) -> float:
     if method not in powers:
         raise ValueError(f"unknown aggregation method {method!r}; expected one of {METHODS}")
     return float(powers[method])
+
+
+def lift(values: np.ndarray, floor: float, top: float = 100.0) -> np.ndarray:
+    """Scores on 0-`top` mapped affinely onto [`floor`, `top`], before a geometric mean.
+
+    A geometric mean of 0-100 scores with offset 1 weighs a score of 0 as log(1) against
+    log(101) for the best: one near-zero indicator then decides a town's index, whatever its
+    other twenty. On [10, 100] (floor 10: a strictly positive range, as min-max onto [1, 100]
+    or [10, 100] gives before COINr's geometric mean) the worst score is a tenth of the
+    best, so being bad on one thing still costs more than under an arithmetic mean, but
+    cannot sink everything else. Floor 0 leaves values as
+    they are. Any array or DataFrame; ranks under an arithmetic mean are unchanged.
+    """
+    if not 0 <= floor < top:
+        raise ValueError(f"floor must be in [0, {top}), not {floor}")
+    return values if floor == 0 else floor + (1 - floor / top) * values
 
 
 def group_means(

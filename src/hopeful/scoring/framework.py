@@ -43,6 +43,10 @@ PER_INDICATOR = {
     "goalposts": ("goalposts", "goalposts"),
 }
 STRENGTH_LEVELS = ("domain", "indicator")
+# Weighting schemes the Monte Carlo can sample (docs/framework.md): the framework's own
+# weights, equal weights within domains and across domains, every indicator weighing the same
+# in the index, and PCA-derived weights within domains (with the framework's domain weights).
+UNCERTAINTY_WEIGHTINGS = ("framework", "equal_domains", "equal_indicators", "pca")
 DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "framework.toml"
 
 
@@ -135,11 +139,12 @@ class Aggregation:
     method: str = "arithmetic"
     p: float = 1.0
     offset: float = 1.0
+    floor: float = 10.0  # 0-100 scores are lifted onto [floor, 100] before a mean with p < 1
 
 
 @dataclass(frozen=True)
 class Uncertainty:
-    """The Monte Carlo over method choices: draws, seed and what varies."""
+    """The Monte Carlo over method choices, structure and data noise: draws, seed, what varies."""
 
     enabled: bool = False
     draws: int = 1000
@@ -152,6 +157,12 @@ class Uncertainty:
         NormSpec("percentile_rank"),
     )
     aggregations: tuple[str, ...] = ("arithmetic", "geometric")
+    weightings: tuple[str, ...] = ("framework",)
+    leave_out_domain: float = 0.0
+    data_noise: bool = False
+    noise_realisations: int = 100
+    sobol: bool = False
+    bootstrap: int = 0
     interval_width_threshold: float | None = None
 
 
@@ -383,6 +394,9 @@ def _uncertainty(path: Path, raw: Any, imputation: Imputation) -> Uncertainty:
             raise entry.error(f"imputation {name!r} needs `group` in [imputation]")
     for name in aggregations:
         _choice(entry, "aggregation method", name, aggregate.METHODS)
+    weightings = tuple(entry.get("weightings", "list", list(default.weightings)))
+    for name in weightings:
+        _choice(entry, "weighting", name, UNCERTAINTY_WEIGHTINGS)
     specs = entry.get("normalisation", "list", None)
     normalisations = (
         tuple(
@@ -400,16 +414,26 @@ def _uncertainty(path: Path, raw: Any, imputation: Imputation) -> Uncertainty:
         imputations=imputations,
         normalisations=normalisations,
         aggregations=aggregations,
+        weightings=weightings,
+        leave_out_domain=entry.get("leave_out_domain", "number", default.leave_out_domain),
+        data_noise=entry.get("data_noise", "bool", default.data_noise),
+        noise_realisations=entry.get("noise_realisations", "int", default.noise_realisations),
+        sobol=entry.get("sobol", "bool", default.sobol),
+        bootstrap=entry.get("bootstrap", "int", default.bootstrap),
         interval_width_threshold=entry.get("interval_width_threshold", "number", None),
     )
     entry.finish()
-    if out.draws < 1:
-        raise entry.error("draws must be at least 1")
+    if out.draws < 1 or out.noise_realisations < 1:
+        raise entry.error("draws and noise_realisations must be at least 1")
+    if out.bootstrap < 0:
+        raise entry.error("bootstrap must not be negative")
     if not 0 <= out.weight_spread < 1:
         raise entry.error("weight_spread must be in [0, 1)")
-    if not (imputations and normalisations and aggregations):
+    if not 0 <= out.leave_out_domain <= 1:
+        raise entry.error("leave_out_domain must be in [0, 1]")
+    if not (imputations and normalisations and aggregations and weightings):
         raise entry.error(
-            "imputations, normalisation and aggregations need at least one entry each"
+            "imputations, normalisation, aggregations and weightings need at least one entry each"
         )
     return out
 
@@ -477,10 +501,13 @@ def _aggregation(path: Path, raw: Any) -> Aggregation:
         _choice(entry, "aggregation method", method, aggregate.METHODS),
         entry.get("p", "number", 1.0),
         entry.get("offset", "number", 1.0),
+        entry.get("floor", "number", Aggregation.floor),
     )
     entry.finish()
     if out.offset < 0:
         raise entry.error("offset must not be negative")
+    if not 0 <= out.floor < 100:
+        raise entry.error("floor must be in [0, 100)")
     return out
 
 

@@ -21,7 +21,7 @@ def impute(
     if method not in METHODS:
         raise ValueError(f"unknown imputation method {method!r}; expected one of {METHODS}")
     missing = data.isna()
-    if method == "none":
+    if method == "none" or not missing.to_numpy().any():  # nothing to fill: skip the statistics
         return data.copy(), missing & False
     statistic = method.removeprefix("group_")
     fill = pd.DataFrame(

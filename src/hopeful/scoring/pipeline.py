@@ -11,7 +11,7 @@ import pandas as pd
 
 from hopeful.errors import DataError
 from hopeful.scoring import weights as weighting
-from hopeful.scoring.aggregate import Hierarchy, aggregate_hierarchy
+from hopeful.scoring.aggregate import Hierarchy, aggregate_hierarchy, lift, power
 from hopeful.scoring.audit import Audit, audit
 from hopeful.scoring.bands import band_distance
 from hopeful.scoring.framework import Framework, FrameworkError, check_data, load_framework
@@ -23,7 +23,7 @@ from hopeful.scoring.screen import Screening, screen
 from hopeful.scoring.strengths import strengths_weaknesses
 from hopeful.scoring.uncertainty import Choice, UncertaintyResult, monte_carlo
 
-__all__ = ["ScoreResult", "run", "unit_columns"]
+__all__ = ["ScoreResult", "run", "unit_columns", "weighting_scheme"]
 
 
 @dataclass(frozen=True)
@@ -104,6 +104,38 @@ def _indicator_weights(
     return weighting.manual_weights(framework.indicator_weights()[list(groups)].to_dict(), groups)
 
 
+def weighting_scheme(
+    name: str,
+    framework: Framework,
+    normalised: pd.DataFrame,
+    hierarchy: Hierarchy,
+    framework_weights: pd.Series,
+) -> tuple[pd.Series, pd.Series]:
+    """(indicator weights within domains, domain weights) of a scheme the Monte Carlo samples.
+
+    framework: the nominal weights; equal_domains: equal within and across domains;
+    equal_indicators: every indicator weighs the same in the index (a domain weighs as many
+    indicators as it holds; nested domains as many as they hold below); pca: Handbook PCA
+    weights within domains on the nominal normalised data, the framework's domain weights.
+    """
+    groups = {c: hierarchy.indicator_domain[c] for c in normalised.columns}
+    domains = framework.domain_weights()
+    if name == "framework":
+        return framework_weights, domains
+    if name == "equal_domains":
+        return weighting.equal_weights(groups), pd.Series(1.0, index=domains.index)
+    if name == "equal_indicators":
+        counts = pd.Series(groups).value_counts().reindex(domains.index, fill_value=0)
+        for domain in hierarchy.order():  # children first: a parent counts all below it
+            parent = hierarchy.domain_parent[domain]
+            if parent is not None:
+                counts[parent] += counts[domain]
+        return weighting.equal_weights(groups), counts.astype(float)
+    if name == "pca":
+        return weighting.pca_weights(normalised, groups), domains
+    raise FrameworkError(f"[uncertainty]: unknown weighting {name!r}", file=framework.path)
+
+
 def _screened_hierarchy(framework: Framework, kept: pd.DataFrame) -> Hierarchy:
     """The framework's hierarchy over the indicators that survived screening."""
     full = framework.hierarchy()
@@ -140,11 +172,14 @@ def run(
     groups: pd.DataFrame | None = None,
     *,
     uncertainty: bool | None = None,
+    errors: pd.DataFrame | None = None,
 ) -> ScoreResult:
     """Score units (rows of `indicators`, indexed by code) as the framework declares.
 
     `groups` holds per-unit group columns (e.g. size_class, nation) for group imputation and
     within-group ranks. `uncertainty` overrides the framework's [uncertainty] enabled flag.
+    `errors` (same rows and columns, standard errors; missing = none) is the data noise the
+    Monte Carlo samples when [uncertainty] data_noise is on.
     Units that screening drops (only with drop_units = true) are absent from every output.
     """
     if not isinstance(framework, Framework):
@@ -177,7 +212,7 @@ def run(
     w_ind = _indicator_weights(framework, normalised, hierarchy)
     agg = framework.aggregation
     domain_scores, index = aggregate_hierarchy(
-        normalised,
+        lift(normalised, agg.floor) if power(agg.method, agg.p) < 1 else normalised,
         hierarchy,
         w_ind,
         framework.domain_weights(),
@@ -206,9 +241,19 @@ def run(
             outliers=outlier_args,
             p=agg.p,
             offset=agg.offset,
+            floor=agg.floor,
             draws=u.draws,
             seed=u.seed,
             weight_spread=u.weight_spread,
+            weightings={
+                name: weighting_scheme(name, framework, normalised, hierarchy, w_ind)
+                for name in u.weightings
+            },
+            leave_out_domain=u.leave_out_domain,
+            errors=errors if u.data_noise else None,
+            noise_realisations=u.noise_realisations,
+            sobol=u.sobol,
+            bootstrap=u.bootstrap,
             interval_width_threshold=u.interval_width_threshold,
         )
 
