@@ -235,7 +235,7 @@ def indicators_step(interim_dir: Path, processed_dir: Path, steps_dir: Path) -> 
     out = steps_dir / "indicators.parquet"
     _write_step_table(table, out)
     # Each small-area indicator's standard error: the data noise the index's Monte Carlo samples.
-    tables, _ = build.small_area_tables(*inputs)
+    tables, _ = build.small_area_tables(*inputs[:4])
     noise = errors.recipe_errors(tables, pd.Index(table["town_code"]))
     _write_step_table(noise.reset_index(), steps_dir / ERRORS_TABLE)
     return [out, steps_dir / ERRORS_TABLE]

@@ -65,6 +65,7 @@ def build_indicators(
     """
     interim_dir = Path(interim_dir)
     towns = _towns(towns)
+    lsoa_town = _lsoa_town(lsoa_town, towns)
     tables, n_iod25 = small_area_tables(interim_dir, lsoa_town, lsoa_lad, towns)
     l11 = tables["l11"]
 
