@@ -22,7 +22,6 @@ UNUSED = {
     "ge2017_ge2019_results_pcon10",
     "lookup_bua11_rgn11",
     "lookup_buasd11_rgn11",
-    "lookup_lsoa11_tcity15",
     "lookup_msoa11_msoa21_ltla22",
     "msoa_centres_latlong",
     "pcon24_boundaries_cpg",

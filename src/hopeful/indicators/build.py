@@ -25,6 +25,7 @@ from hopeful.indicators import (
     lsoa11_measures,
     lsoa21_measures,
     politics,
+    remoteness,
 )
 from hopeful.indicators.aggregate import inherited_mean, ratio_of_sums
 from hopeful.indicators.catalogue import UNIT_RANGES, catalogue
@@ -84,6 +85,9 @@ def build_indicators(
     published = area_measures.ons_town_education(interim_dir).set_index("town_code")
     values.update({col: published[col] for col in published.columns})
     values.update(local_context.town_values(interim_dir, l11, lsoa_town, towns, town_pcon))
+    values["distance_to_major_town_km"] = remoteness.distance_to_major_town_km(
+        interim_dir, lsoa_town, lsoa11_measures.population19(interim_dir)[["lsoa11_code", "pop19"]]
+    )
 
     out = pd.DataFrame({"town_code": towns["town_code"]}).set_index("town_code")
     for code, series in values.items():

@@ -816,6 +816,26 @@ def bua_buasd(path: Path) -> pd.DataFrame:
     return frame
 
 
+def lsoa11_to_tcity15(path: Path) -> pd.DataFrame:
+    """Best-fit LSOA 2011 -> major town or city (ONS, Dec 2015), for the LSOAs inside one
+    (the file lists every LSOA, blank outside the 112 towns and cities)."""
+    cols = ["LSOA11CD", "TCITY15CD", "TCITY15NM"]
+    frame = load.read_csv(path, required=cols)[cols]
+    load.check_codes(frame, "LSOA11CD", "lsoa", path)
+    load.check_unique(frame, "LSOA11CD", path)
+    frame = frame[frame["TCITY15CD"].notna()]
+    bad = ~frame["TCITY15CD"].astype(str).str.fullmatch(r"J01\d{6}")
+    load.fail_at(frame, "TCITY15CD", bad, path, "not a major town or city code (J01......)")
+    load.fail_at(frame, "TCITY15NM", frame["TCITY15NM"].isna(), path, "name missing")
+    return frame.rename(
+        columns={
+            "LSOA11CD": "lsoa11_code",
+            "TCITY15CD": "tcity15_code",
+            "TCITY15NM": "tcity15_name",
+        }
+    )
+
+
 def bua_lad11(path: Path) -> pd.DataFrame:
     """2011 built-up area -> 2011 local authority pairs."""
     frame = load.read_csv(path, required=["BUA11CD", "LAD11CD"])[["BUA11CD", "LAD11CD"]]
@@ -863,6 +883,7 @@ READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "lookup_msoa11_buasd11_bua11_lad11_rgn11": msoa11_fit,
     "lookup_bua11_buasd11": bua_buasd,
     "lookup_bua11_lad11": bua_lad11,
+    "lookup_lsoa11_tcity15": lsoa11_to_tcity15,
     **area_readers.READERS,
 }
 
