@@ -12,6 +12,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,8 +31,9 @@ REAL_DATA = {
     ),
 }
 # Fixtures that read real data: a test requesting one needs that data.
-REAL_DATA_FIXTURES = {"mirror": "mirror", "mirror_interim": "mirror", "lsoa_table": "mirror",
-                      "leave_model": "mirror", "prepared": "raw", "scored": "raw"}  # fmt: skip
+REAL_DATA_FIXTURES = {"mirror": "mirror", "mirror_interim": "mirror", "mirror_indicators": "mirror",
+                      "lsoa_table": "mirror", "leave_model": "mirror", "prepared": "raw",
+                      "scored": "raw"}  # fmt: skip
 
 # The towns table the fixture notebook (tests/fixtures/mini_report.ipynb) reads: it sleeps
 # `sleep_seconds` before drawing, so Hangtown outlasts any timeout and Slowby takes a while.
@@ -82,6 +84,26 @@ def mirror_interim(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("interim")
     raw_tables.write_all(MIRROR, folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def mirror_indicators(mirror_interim: Path) -> pd.DataFrame:
+    """The town indicator table built from `mirror_interim` (about a minute), once per session."""
+    from hopeful.indicators import build_indicators, lsoa11_measures
+    from hopeful.prepare import constituencies, geography
+
+    lsoa_town = geography.lsoa11_to_town(mirror_interim)
+    population = lsoa11_measures.population19(mirror_interim)
+    people = population[["lsoa11_code"]].assign(population=population["pop19"])
+    people = people.merge(lsoa_town, on="lsoa11_code", how="left")
+    lsoa_pcon, _counts = constituencies.lsoa11_to_pcon24(mirror_interim, people["lsoa11_code"])
+    return build_indicators(
+        mirror_interim,
+        lsoa_town,
+        geography.lsoa11_to_lad(mirror_interim),
+        geography.town_universe(mirror_interim),
+        constituencies.town_constituencies(lsoa_pcon, people),
+    ).set_index("town_code")
 
 
 @pytest.fixture(scope="session")

@@ -49,8 +49,7 @@ def test_real_file_has_the_14_clusters():
             assert bool(c.indicator) != bool(c.not_assessed_reason), (cluster.id, c.label)
     assert cfg.peers.features[0] == "population" and cfg.peers.log == ("population",)
     assert dict(cfg.peers.categorical) == {"region": 1.0}
-    validate_against(cfg, [*cfg.indicators, "town_code", "nation", "region", "uk_imd_score",
-                           "population"])  # fmt: skip
+    validate_against(cfg, [*cfg.indicators, *cfg.peers.features, "town_code", "nation", "region"])
 
 
 # ----------------------------------------------------------------------- thresholds

@@ -13,9 +13,9 @@ from conftest import PROCESSED
 
 from hopeful import interim, processed
 from hopeful.errors import DataError
-from hopeful.indicators import agestd, area_measures, build_indicators, census21_oa
+from hopeful.indicators import agestd, area_measures, census21_oa
 from hopeful.indicators.footing import nation_footing
-from hopeful.prepare import geography, raw_tables
+from hopeful.prepare import raw_tables
 
 GRAVESEND = "E35001042"
 PORT_TALBOT = "W38000144"
@@ -154,14 +154,8 @@ def census(mirror_interim: Path) -> pd.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def table(mirror_interim: Path) -> pd.DataFrame:
-    towns = geography.town_universe(mirror_interim)
-    return build_indicators(
-        mirror_interim,
-        geography.lsoa11_to_town(mirror_interim),
-        geography.lsoa11_to_lad(mirror_interim),
-        towns,
-    ).set_index("town_code")
+def table(mirror_indicators: pd.DataFrame) -> pd.DataFrame:
+    return mirror_indicators
 
 
 def test_oa_sums_match_published_lsoa_totals(mirror_interim, census):

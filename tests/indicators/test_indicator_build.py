@@ -8,9 +8,9 @@ import pyreadr
 import pytest
 from conftest import MIRROR
 
-from hopeful.indicators import build_indicators, catalogue
+from hopeful.indicators import catalogue
 from hopeful.indicators.catalogue import UNIT_RANGES
-from hopeful.prepare import constituencies, geography
+from hopeful.prepare import geography
 
 pytestmark = pytest.mark.real_data("mirror")
 
@@ -26,30 +26,15 @@ def _rda(*parts: str) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def lookups(mirror_interim: Path) -> dict[str, pd.DataFrame]:
-    lsoa_town = geography.lsoa11_to_town(mirror_interim)
-    lsoa_lad = geography.lsoa11_to_lad(mirror_interim)
-    pop = _rda("humaniverse-demographr", "population19_lsoa11.rda")
-    people = pd.DataFrame(
-        {"lsoa11_code": pop["lsoa11_code"].astype(str), "population": pop["total_population"]}
-    ).merge(lsoa_town, on="lsoa11_code", how="left")
-    lsoa_pcon, _counts = constituencies.lsoa11_to_pcon24(mirror_interim, people["lsoa11_code"])
     return {
         "towns": geography.town_universe(mirror_interim),
-        "lsoa_town": lsoa_town,
-        "lsoa_lad": lsoa_lad,
-        "town_pcon": constituencies.town_constituencies(lsoa_pcon, people),
+        "lsoa_town": geography.lsoa11_to_town(mirror_interim),
     }
 
 
 @pytest.fixture(scope="module")
-def table(mirror_interim: Path, lookups) -> pd.DataFrame:
-    return build_indicators(
-        mirror_interim,
-        lookups["lsoa_town"],
-        lookups["lsoa_lad"],
-        lookups["towns"],
-        lookups["town_pcon"],
-    ).set_index("town_code")
+def table(mirror_indicators: pd.DataFrame) -> pd.DataFrame:
+    return mirror_indicators
 
 
 @pytest.fixture(scope="module")
