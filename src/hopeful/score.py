@@ -302,6 +302,7 @@ def beyond_deprivation(
         "effective_weights": {
             row.code: {
                 "nominal": _rounded(float(row.nominal_weight)),
+                "applied": _rounded(float(row.applied_weight)),
                 "effective": _rounded(float(row.effective_weight)),
             }
             for row in weights[weights["level"] == "domain"].itertuples()
@@ -378,7 +379,7 @@ def index_step(
         ),
         "cluster_calibration.csv": lambda p: write_csv(cluster_stats.calibration(towns, config), p),
         "peers.csv": lambda p: write_csv(near, p),
-        "index_weights.csv": lambda p: write_csv(result.weights.reset_index(), p),
+        "index_weights.csv": lambda p: write_csv(pipeline.weight_rows(result), p),
         "index_audit_domains.csv": lambda p: write_csv(audit.summary.reset_index(), p),
         "index_audit_indicators.csv": lambda p: write_csv(
             audit.indicator_correlations.reset_index(), p

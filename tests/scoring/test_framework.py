@@ -36,6 +36,7 @@ def test_loads_the_example_framework():
     assert fw.uncertainty.leave_out_domain == 0.0 and not fw.uncertainty.data_noise
     assert not fw.uncertainty.sobol and fw.aggregation.floor == 10.0
     assert fw.ranking_groups == ("size_class", "nation")
+    assert fw.weighting.domains == "nominal"  # the default: domain weights as written
     assert fw.sha256 == framework_hash(SMALL)
     resolved = fw.resolve(NormSpec("goalposts"))
     assert resolved.params["goalposts"]["claimant_rate"] == (0.0, 10.0)
@@ -156,6 +157,19 @@ CASES = {
         "",
         ('scheme = "manual"', 'scheme = "oracle"'),
         r"\[weighting\]: unknown weighting scheme",
+    ),
+    "unknown domain weighting": (
+        "",
+        ('scheme = "manual"', 'scheme = "manual"\ndomains = "optimal"'),
+        r"\[weighting\]: unknown domains 'optimal'; expected one of: nominal, balanced",
+    ),
+    "balanced domains under a geometric mean": (
+        "",
+        (
+            'scheme = "manual"\n\n[aggregation]\nmethod = "arithmetic"',
+            'scheme = "manual"\ndomains = "balanced"\n\n[aggregation]\nmethod = "geometric"',
+        ),
+        r'\[weighting\]: domains = "balanced" matches shares .* not \'geometric\'',
     ),
     "unknown uncertainty alternative": (
         "",

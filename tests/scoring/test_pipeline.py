@@ -6,7 +6,7 @@ import pytest
 
 from hopeful.errors import DataError
 from hopeful.scoring.framework import FrameworkError, load_framework
-from hopeful.scoring.pipeline import run, unit_columns, weighting_scheme
+from hopeful.scoring.pipeline import run, unit_columns, weight_rows, weighting_scheme
 
 # Warnings from the code under test are errors; ResourceWarnings are not: the garbage
 # collector may finish off an earlier test's sockets or event loops during these tests.
@@ -207,6 +207,42 @@ def test_weighting_schemes_for_the_monte_carlo():
     assert dom["health"] == held["health"]
     ind, dom = weighting_scheme("pca", fw, normalised, hierarchy, nominal)
     assert dom.to_dict() == fw.domain_weights().to_dict()
+    applied = fw.domain_weights() * [3, 1, 1, 1]  # e.g. balanced domain weights
+    for name in ("framework", "pca"):
+        assert weighting_scheme(name, fw, normalised, hierarchy, nominal, applied)[1] is applied
     assert ind.groupby(pd.Series(hierarchy.indicator_domain)).sum().tolist() == pytest.approx(
         [1.0, 1.0, 1.0]
     )
+
+
+def test_balanced_domain_weights(tmp_path):
+    """Under domains = "balanced" each domain's share of the index variance equals its
+    nominal share; the Monte Carlo's framework scheme samples around those weights."""
+    rng = np.random.default_rng(5)
+    data = pd.DataFrame(
+        {"a": rng.normal(0, 1, 60), "b": rng.normal(0, 1, 60), "c": rng.normal(0, 1, 60)},
+        index=[f"E34{i:06d}" for i in range(60)],
+    )
+    data["c"] = data["c"] ** 3  # a skewed health domain: its min-max scores vary less
+    path = tiny(tmp_path)
+    path.write_text(path.read_text().replace('name = "Health"', 'name = "Health"\nweight = 3.0'))
+    nominal = run(data, path)
+    path.write_text(path.read_text() + '\n[weighting]\ndomains = "balanced"\n')
+    balanced = run(data, path)
+
+    def shares(result):
+        index, w = result.index, result.domain_weights["weight"]
+        return (w * result.domain_scores.apply(lambda c: c.cov(index)) / index.var()).to_numpy()
+
+    assert shares(nominal) != pytest.approx([0.25, 0.75], abs=0.01)
+    assert shares(balanced) == pytest.approx([0.25, 0.75], abs=1e-6)
+    table = balanced.domain_weights
+    assert table["nominal_weight"].to_numpy() == pytest.approx([0.25, 0.75])
+    assert table["effective_weight"].to_numpy() != pytest.approx([0.25, 0.75])
+    assert nominal.domain_weights["weight"].to_numpy() == pytest.approx([0.25, 0.75])
+    rows = weight_rows(balanced).set_index(["level", "code"])
+    assert rows.loc[("domain", "health"), "weight"] == pytest.approx(table.at["health", "weight"])
+    assert rows.loc[("indicator", "c"), "effective_weight"] == pytest.approx(
+        table.at["health", "effective_weight"]
+    )
+    assert rows.loc[("indicator", "c"), "nominal_weight"] == pytest.approx(0.75)

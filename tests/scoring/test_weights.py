@@ -2,7 +2,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from hopeful.scoring.resilience_audit import effective_weights
 from hopeful.scoring.weights import (
+    balanced_weights,
     equal_weights,
     factor_weights,
     loading_weights,
@@ -99,3 +101,73 @@ def test_pca_weights_need_complete_rows():
     data = pd.DataFrame({"a": [1.0, 2.0, np.nan], "b": [2.0, 1.0, 3.0], "c": [np.nan, 1.0, 2.0]})
     with pytest.raises(ValueError, match="fewer than 3 complete rows"):
         pca_weights(data, dict.fromkeys("abc", "d"))
+
+
+def shares(scores: pd.DataFrame, weights: pd.Series) -> pd.Series:
+    """Each column's share of the variance of the weighted mean, as the audit computes it."""
+    index = scores @ weights
+    return (weights * scores.apply(lambda c: c.cov(index))) / index.var()
+
+
+def test_balanced_weights_reach_the_targets():
+    """Domains of different variance, one moving with another, one running against the rest:
+    nominal weights give them very different shares; balanced weights give the targets."""
+    rng = np.random.default_rng(7)
+    z = rng.normal(size=(400, 4))
+    scores = pd.DataFrame(
+        {
+            "big": 30 * z[:, 0],
+            "follower": 5 * z[:, 0] + 5 * z[:, 1],
+            "small": 2 * z[:, 2],
+            "against": -4 * z[:, 0] + 3 * z[:, 3],
+        }
+    )
+    nominal = pd.Series(0.25, index=scores.columns)
+    assert shares(scores, nominal).max() > 0.8  # the big domain takes over
+    targets = pd.Series({"big": 1.0, "follower": 1.0, "small": 2.0, "against": 1.0})
+    w = balanced_weights(scores, targets)
+    assert (w > 0).all() and w.sum() == pytest.approx(1.0)
+    assert shares(scores, w).to_numpy() == pytest.approx((targets / 5).to_numpy(), abs=1e-6)
+    assert w["small"] > w["follower"] > w["big"]
+
+
+def test_balanced_weights_keep_equal_weights_for_equal_independent_domains():
+    a = np.array([1.0, -1.0, 1.0, -1.0])
+    b = np.array([1.0, 1.0, -1.0, -1.0])  # orthogonal to a, same variance
+    scores = pd.DataFrame({"a": a, "b": b, "c": a * b})
+    w = balanced_weights(scores, dict.fromkeys("abc", 1.0))
+    assert w.to_numpy() == pytest.approx([1 / 3] * 3)
+
+
+def test_balanced_weights_match_the_audit(tmp_path):
+    """The audit's effective weights of the weighted index equal the targets."""
+    rng = np.random.default_rng(3)
+    scores = pd.DataFrame(rng.normal(size=(50, 3)) * [1, 4, 9], columns=["d1", "d2", "d3"])
+    scores["d2"] += scores["d3"]
+    w = balanced_weights(scores, {"d1": 1, "d2": 2, "d3": 1})
+    table = pd.DataFrame(
+        {"parent": None, "effective_weight": w, "nominal_weight": w}, index=scores.columns
+    )
+    indicators = pd.DataFrame(
+        {"domain": scores.columns, "effective_weight": w, "nominal_weight": w},
+        index=scores.columns,
+    )
+    audit = effective_weights(scores, scores, scores @ w, indicators, table)
+    domains = audit[audit["level"] == "domain"].set_index("code")["effective_weight"]
+    assert domains.to_numpy() == pytest.approx([0.25, 0.5, 0.25], abs=1e-6)
+
+
+@pytest.mark.parametrize(
+    ("scores", "targets", "message"),
+    [
+        ({"a": [1.0, 2.0, 3.0], "b": [5.0, 5.0, 5.0]}, {"a": 1, "b": 1}, "no variance .* b"),
+        ({"a": [1.0, 2.0, 4.0], "b": [4.0, 3.0, 1.0]}, {"a": 1, "b": 1}, "did not reach"),
+        ({"a": [1.0, 2.0, 4.0], "b": [1.0, 3.0, 2.0]}, {"a": 1, "b": 0}, "positive target"),
+        ({"a": [1.0, 2.0], "b": [1.0, 3.0]}, {"a": 1, "b": 1}, "at least 3 complete rows"),
+    ],
+)
+def test_balanced_weights_errors(scores, targets, message):
+    """A constant domain, or two that sum to a constant (no positive weights can give
+    either a share of a variance that is 0), cannot be balanced."""
+    with pytest.raises(ValueError, match=message):
+        balanced_weights(pd.DataFrame(scores), targets, max_sweeps=200)

@@ -238,8 +238,10 @@ def deprivation_intro(processed_dir: str | Path) -> str:
 
 
 def effective_weights_table(processed_dir: str | Path, level: str = "domain") -> pd.DataFrame:
-    """Nominal against effective weights (share of the index variance), with each row's
-    Spearman correlation with deprivation per nation; `level` is "domain" or "indicator"."""
+    """Intended (nominal) weights, the weights the index uses (balanced when framework.toml
+    says so, else the nominal ones) and the effective weights (share of the index variance),
+    with each row's Spearman correlation with deprivation per nation; `level` is "domain"
+    or "indicator"."""
     weights = processed.read_table(processed_dir, "index_effective_weights.csv")
     weights = weights[weights["level"] == level]
     rho = processed.read_table(processed_dir, "index_deprivation_correlations.csv")
@@ -248,7 +250,8 @@ def effective_weights_table(processed_dir: str | Path, level: str = "domain") ->
     table = pd.DataFrame({level.title(): weights["code"].map(names)})
     if level == "indicator":
         table["Domain"] = weights["domain"].map(names)
-    table["Nominal weight"] = weights["nominal_weight"].map(lambda v: f"{v:.3f}")
+    table["Intended weight"] = weights["nominal_weight"].map(lambda v: f"{v:.3f}")
+    table["Weight used in the index"] = weights["applied_weight"].map(lambda v: f"{v:.3f}")
     table["Effective weight (share of index variance)"] = weights["effective_weight"].map(
         lambda v: f"{v:.3f}"
     )

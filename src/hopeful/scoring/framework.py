@@ -126,10 +126,17 @@ class Outliers:
 
 @dataclass(frozen=True)
 class Weighting:
-    """The weighting scheme and its parameters."""
+    """The indicator weighting scheme and its parameters, and how domain weights are used.
+
+    `domains`: "nominal" applies the [[domain]] weights as they are; "balanced" applies the
+    weights under which each top-level domain's share of the index variance equals its
+    nominal weight's share (`weights.balanced_weights`), so the nominal weights state the
+    intended importance rather than a coefficient.
+    """
 
     scheme: str = "manual"
     params: Mapping[str, Any] = field(default_factory=dict)
+    domains: str = "nominal"
 
 
 @dataclass(frozen=True)
@@ -482,6 +489,7 @@ def _weighting(path: Path, raw: Any) -> Weighting:
     scheme = _choice(
         entry, "weighting scheme", entry.get("scheme", "text", "manual"), weights.SCHEMES
     )
+    domains = entry.choice("domains", weights.DOMAIN_SCHEMES, "nominal")
     derived = {"pca": weights.pca_weights, "factor": weights.factor_weights}
     params = entry.rest()
     allowed = _keyword_params(derived[scheme]) if scheme in derived else set()
@@ -491,7 +499,7 @@ def _weighting(path: Path, raw: Any) -> Weighting:
     for key, value in params.items():
         if not isinstance(value, int | float):  # bool is an int: `rotate = false` passes
             raise entry.error(f"{key!r} must be a number or boolean")
-    return Weighting(scheme, params)
+    return Weighting(scheme, params, domains)
 
 
 def _aggregation(path: Path, raw: Any) -> Aggregation:
@@ -559,6 +567,14 @@ def load_framework(path: str | Path, data_columns: Iterable[str] | None = None) 
     for n, spec in enumerate(uncertainty.normalisations, start=1):
         _needs_per_indicator(path, spec, indicators, f"[[uncertainty.normalisation]] #{n}")
     level, k = _strengths(path, doc.get("strengths", {}))
+    weighting = _weighting(path, doc.get("weighting", {}))
+    aggregation = _aggregation(path, doc.get("aggregation", {}))
+    if weighting.domains == "balanced" and aggregation.method != "arithmetic":
+        raise FrameworkError(
+            '[weighting]: domains = "balanced" matches shares of the index variance, which '
+            f"add up only under the arithmetic mean, not {aggregation.method!r} ([aggregation])",
+            file=path,
+        )
 
     framework = Framework(
         path=path,
@@ -571,8 +587,8 @@ def load_framework(path: str | Path, data_columns: Iterable[str] | None = None) 
         imputation=imputation,
         outliers=_outliers(path, doc.get("outliers", {})),
         normalisation=normalisation,
-        weighting=_weighting(path, doc.get("weighting", {})),
-        aggregation=_aggregation(path, doc.get("aggregation", {})),
+        weighting=weighting,
+        aggregation=aggregation,
         ranking_groups=_ranking(path, doc.get("ranking", {})),
         strengths_level=level,
         strengths_k=k,

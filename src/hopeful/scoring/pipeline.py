@@ -23,7 +23,7 @@ from hopeful.scoring.screen import Screening, screen
 from hopeful.scoring.strengths import strengths_weaknesses
 from hopeful.scoring.uncertainty import Choice, UncertaintyResult, monte_carlo
 
-__all__ = ["ScoreResult", "run", "unit_columns", "weighting_scheme"]
+__all__ = ["ScoreResult", "run", "unit_columns", "weight_rows", "weighting_scheme"]
 
 
 @dataclass(frozen=True)
@@ -36,8 +36,12 @@ class ScoreResult:
     outliers: pd.DataFrame | None  # per-indicator treatment report, None when treatment is off
     treated: pd.DataFrame  # after imputation and outlier treatment, in original units
     normalised: pd.DataFrame  # higher is better
-    weights: pd.DataFrame  # per indicator: domain, weight (within domain), effective_weight
-    domain_weights: pd.DataFrame  # per domain: parent, weight (within parent), effective_weight
+    # per indicator: domain, weight (within domain), effective_weight (in the index, as
+    # applied), nominal_weight (in the index, with the framework's domain weights)
+    weights: pd.DataFrame
+    # per domain: parent, weight (within parent, as applied: nominal or balanced),
+    # effective_weight (in the index, as applied), nominal_weight (in the index, framework)
+    domain_weights: pd.DataFrame
     domain_scores: pd.DataFrame
     index: pd.Series
     ranks: pd.Series  # 1 = best
@@ -110,16 +114,19 @@ def weighting_scheme(
     normalised: pd.DataFrame,
     hierarchy: Hierarchy,
     framework_weights: pd.Series,
+    domain_weights: pd.Series | None = None,
 ) -> tuple[pd.Series, pd.Series]:
     """(indicator weights within domains, domain weights) of a scheme the Monte Carlo samples.
 
-    framework: the nominal weights; equal_domains: equal within and across domains;
+    `domain_weights` are the domain weights the index applies (the balanced ones under
+    [weighting] domains = "balanced"; default the framework's).
+    framework: the index's own weights; equal_domains: equal within and across domains;
     equal_indicators: every indicator weighs the same in the index (a domain weighs as many
     indicators as it holds; nested domains as many as they hold below); pca: Handbook PCA
-    weights within domains on the nominal normalised data, the framework's domain weights.
+    weights within domains on the nominal normalised data, the index's domain weights.
     """
     groups = {c: hierarchy.indicator_domain[c] for c in normalised.columns}
-    domains = framework.domain_weights()
+    domains = framework.domain_weights() if domain_weights is None else domain_weights
     if name == "framework":
         return framework_weights, domains
     if name == "equal_domains":
@@ -152,18 +159,58 @@ def _screened_hierarchy(framework: Framework, kept: pd.DataFrame) -> Hierarchy:
     return hierarchy
 
 
+def _domain_weights(
+    framework: Framework, hierarchy: Hierarchy, domain_scores: pd.DataFrame
+) -> pd.Series:
+    """The domain weights the index applies: the framework's, or under [weighting]
+    domains = "balanced" the top-level weights whose shares of the index variance equal the
+    nominal top-level weights' shares (sub-domains keep their nominal weights)."""
+    nominal = framework.domain_weights()
+    if framework.weighting.domains == "nominal":
+        return nominal
+    top = [d for d, parent in hierarchy.domain_parent.items() if parent is None]
+    try:
+        balanced = weighting.balanced_weights(domain_scores[top], nominal[top])
+    except ValueError as exc:
+        raise FrameworkError(
+            f'[weighting] domains = "balanced": {exc}', file=framework.path
+        ) from exc
+    return pd.concat([balanced, nominal.drop(top)]).reindex(nominal.index)
+
+
 def _weight_tables(
-    framework: Framework, hierarchy: Hierarchy, w_ind: pd.Series
+    framework: Framework, hierarchy: Hierarchy, w_ind: pd.Series, w_dom: pd.Series
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Indicator and domain weight tables, each with its effective weight in the index."""
+    """Indicator and domain weight tables: applied weights, each row's weight in the index
+    as applied (`effective_weight`) and with the framework's domain weights (`nominal_weight`)."""
     parents = pd.Series(dict(hierarchy.domain_parent), dtype=object)
-    domains = _effective(parents, framework.domain_weights()).assign(parent=parents)
+    domains = _effective(parents, w_dom).assign(
+        parent=parents,
+        nominal_weight=_effective(parents, framework.domain_weights())["effective_weight"],
+    )
     indicators = pd.DataFrame({"domain": pd.Series(hierarchy.indicator_domain), "weight": w_ind})
     indicators = indicators.loc[list(w_ind.index)]
-    indicators["effective_weight"] = (
-        indicators["weight"] * domains.loc[indicators["domain"], "effective_weight"].to_numpy()
+    for column in ("effective_weight", "nominal_weight"):
+        indicators[column] = (
+            indicators["weight"] * domains.loc[indicators["domain"], column].to_numpy()
+        )
+    return indicators, domains[["parent", "weight", "effective_weight", "nominal_weight"]]
+
+
+def weight_rows(result: ScoreResult) -> pd.DataFrame:
+    """Every indicator's and domain's weights in one table (index_weights.csv).
+
+    Columns: level, code, parent (an indicator's domain, a domain's parent, "" at the top),
+    weight (within its parent, as applied), effective_weight (in the index, as applied) and
+    nominal_weight (in the index with the framework's domain weights).
+    """
+    columns = ["level", "code", "parent", "weight", "effective_weight", "nominal_weight"]
+    indicators = result.weights.rename(columns={"domain": "parent"}).assign(level="indicator")
+    domains = result.domain_weights.assign(level="domain", parent=lambda t: t["parent"].fillna(""))
+    return pd.concat(
+        [t.rename_axis("code").reset_index()[columns] for t in (indicators, domains)],
+        ignore_index=True,
     )
-    return indicators, domains[["parent", "weight", "effective_weight"]]
 
 
 def run(
@@ -211,16 +258,16 @@ def run(
 
     w_ind = _indicator_weights(framework, normalised, hierarchy)
     agg = framework.aggregation
+    values = lift(normalised, agg.floor) if power(agg.method, agg.p) < 1 else normalised
     domain_scores, index = aggregate_hierarchy(
-        lift(normalised, agg.floor) if power(agg.method, agg.p) < 1 else normalised,
-        hierarchy,
-        w_ind,
-        framework.domain_weights(),
-        agg.method,
-        p=agg.p,
-        offset=agg.offset,
+        values, hierarchy, w_ind, framework.domain_weights(), agg.method, p=agg.p, offset=agg.offset
     )
-    weight_table, domain_table = _weight_tables(framework, hierarchy, w_ind)
+    w_dom = _domain_weights(framework, hierarchy, domain_scores)
+    if framework.weighting.domains != "nominal":
+        domain_scores, index = aggregate_hierarchy(
+            values, hierarchy, w_ind, w_dom, agg.method, p=agg.p, offset=agg.offset
+        )
+    weight_table, domain_table = _weight_tables(framework, hierarchy, w_ind, w_dom)
     leaves = [d for d in domain_scores.columns if not hierarchy.children(d)]
     by = domain_scores[leaves] if framework.strengths_level == "domain" else normalised
 
@@ -232,7 +279,7 @@ def run(
             hierarchy,
             directions=directions,
             indicator_weights=w_ind,
-            domain_weights=framework.domain_weights(),
+            domain_weights=w_dom,
             nominal=Choice(framework.imputation.method, spec, agg.method),
             imputations=u.imputations,
             normalisations=[framework.resolve(s) for s in u.normalisations],
@@ -246,7 +293,7 @@ def run(
             seed=u.seed,
             weight_spread=u.weight_spread,
             weightings={
-                name: weighting_scheme(name, framework, normalised, hierarchy, w_ind)
+                name: weighting_scheme(name, framework, normalised, hierarchy, w_ind, w_dom)
                 for name in u.weightings
             },
             leave_out_domain=u.leave_out_domain,

@@ -44,22 +44,23 @@ def effective_weights(
     indicator_weights: pd.DataFrame,
     domain_weights: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Nominal and effective (variance-share) weights of every domain and indicator.
+    """Nominal, applied and effective (variance-share) weights of every domain and indicator.
 
     `indicator_weights` and `domain_weights` are the pipeline's weight tables (columns
-    `domain` / `parent`, `weight`, `effective_weight` = nominal weight in the index). Domains
-    are compared with their siblings (same parent), indicators with all indicators: each
-    level's effective weights sum to 1. Rows: level, code, domain (an indicator's domain or a
-    domain's parent, "" at the top), nominal_weight, effective_weight.
+    `domain` / `parent`, `weight`, `effective_weight` = weight in the index as applied,
+    `nominal_weight` = weight in the index with the framework's domain weights; the two
+    differ under balanced domain weights). Domains are compared with their siblings (same
+    parent), indicators with all indicators: each level's effective weights sum to 1. Rows:
+    level, code, domain (an indicator's domain or a domain's parent, "" at the top),
+    nominal_weight, applied_weight, effective_weight.
     """
     rows = []
     parents = domain_weights["parent"].fillna("")
     for parent, members in domain_weights.groupby(parents, sort=False):
         shares = _shares(domain_scores[list(members.index)], members["effective_weight"], index)
         for code in members.index:
-            rows.append(
-                ("domain", code, parent, members.at[code, "effective_weight"], shares[code])
-            )
+            weights = members.loc[code, ["nominal_weight", "effective_weight"]].tolist()
+            rows.append(("domain", code, parent, *weights, shares[code]))
     columns = list(indicator_weights.index)
     shares = _shares(normalised[columns], indicator_weights["effective_weight"], index)
     for code in columns:
@@ -68,12 +69,14 @@ def effective_weights(
                 "indicator",
                 code,
                 indicator_weights.at[code, "domain"],
+                indicator_weights.at[code, "nominal_weight"],
                 indicator_weights.at[code, "effective_weight"],
                 shares[code],
             )
         )
     return pd.DataFrame(
-        rows, columns=["level", "code", "domain", "nominal_weight", "effective_weight"]
+        rows,
+        columns=["level", "code", "domain", "nominal_weight", "applied_weight", "effective_weight"],
     )
 
 

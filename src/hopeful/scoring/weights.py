@@ -8,6 +8,13 @@ component's share of the retained explained variance, and renormalise. (This red
 weights proportional to each indicator's largest squared loading; with one component, to
 its squared first-PC loadings.) COINr's `get_PCA` uses the raw first-PC loadings instead,
 which can be negative; squaring keeps every weight non-negative.
+
+`balanced_weights` answers a different question, for domains: which weights make each
+domain's share of the index variance (its effective weight) equal its intended share?
+Nominal equal weights do not give equal importance: a domain with a large variance, or one
+that moves with the others, takes more of the index than its weight says (Paruolo, Saisana
+and Saltelli 2013, "Ratings and rankings: voodoo or science?", JRSS A 176(3); COINr
+`get_opt_weights`).
 """
 
 from __future__ import annotations
@@ -21,9 +28,17 @@ from statsmodels.multivariate.factor_rotation import rotate_factors
 
 from hopeful.scoring.audit import pca_structure
 
-__all__ = ["equal_weights", "factor_weights", "loading_weights", "manual_weights", "pca_weights"]
+__all__ = [
+    "balanced_weights",
+    "equal_weights",
+    "factor_weights",
+    "loading_weights",
+    "manual_weights",
+    "pca_weights",
+]
 
 SCHEMES = ("manual", "equal", "pca", "factor")
+DOMAIN_SCHEMES = ("nominal", "balanced")
 
 
 def _groups(groups: Mapping[str, str]) -> pd.Series:
@@ -136,3 +151,51 @@ def factor_weights(
         return np.asarray(result.loadings)
 
     return _derived(data, groups, loadings)
+
+
+def balanced_weights(
+    scores: pd.DataFrame,
+    targets: Mapping[str, float] | pd.Series,
+    *,
+    tol: float = 1e-6,
+    max_sweeps: int = 10_000,
+) -> pd.Series:
+    """Positive weights (sum 1) under which each column's share of the variance of the
+    weighted mean equals its target share.
+
+    The share is the effective weight of `resilience_audit.effective_weights`:
+    w_d cov(x_d, I) / var(I) with I = sum w_d x_d (an arithmetic mean; complete rows). With
+    C the covariance matrix and t the targets (normalised to sum 1), the weights solve
+    y_d (C y)_d = t_d, the minimum of 1/2 y'Cy - sum t_d log y_d: a convex problem with one
+    positive solution whenever C is positive definite, even when a column runs against the
+    others (it then needs a large weight). Solved by cyclical coordinate descent, each step
+    the positive root of C_dd y_d^2 + (sum_j!=d C_dj y_j) y_d - t_d = 0 (Griveau-Billion,
+    Richard and Roncalli 2013), until every share is within `tol` of its target.
+    Raises ValueError naming the column when a column is constant, and when no positive
+    weights reach the targets (a combination of the columns is constant).
+    """
+    t = pd.Series(targets, dtype=float).reindex(scores.columns)
+    if t.isna().any() or (t <= 0).any():
+        raise ValueError(f"every column needs a positive target: {t.to_dict()}")
+    t = t / t.sum()
+    frame = scores.dropna()
+    if len(frame) < 3:
+        raise ValueError("balanced weights need at least 3 complete rows")
+    cov = frame.cov().to_numpy()
+    flat = [c for c, v in zip(scores.columns, np.diag(cov), strict=True) if not v > 0]
+    if flat:
+        raise ValueError(f"no variance to balance in: {', '.join(map(str, flat))}")
+    target = t.to_numpy()
+    y = target / np.sqrt(np.diag(cov))  # inverse-volatility start
+    for _ in range(max_sweeps):
+        for d in range(len(y)):
+            b = cov[d] @ y - cov[d, d] * y[d]
+            y[d] = (-b + np.sqrt(b * b + 4 * cov[d, d] * target[d])) / (2 * cov[d, d])
+        contrib = y * (cov @ y)
+        if np.abs(contrib / contrib.sum() - target).max() < tol:
+            return pd.Series(y / y.sum(), index=scores.columns, name="weight")
+    raise ValueError(
+        f"balanced weights did not reach the targets within {tol} after {max_sweeps} sweeps: "
+        "a weighted combination of the columns is (nearly) constant "
+        f"(covariance eigenvalues {np.round(np.linalg.eigvalsh(cov), 6).tolist()})"
+    )
