@@ -8,11 +8,16 @@ import pandas as pd
 
 from hopeful.processed import write_csv
 from hopeful.reports import validity_view
+from hopeful.scoring.framework import DEFAULT_PATH, load_framework
+
+# A domain of the framework in use, so its plain name can be checked whatever the domains are.
+DOMAIN = load_framework(DEFAULT_PATH).domains[0]
 
 
 def validity_csv(folder: Path) -> Path:
-    """Two outcomes: one where the index keeps an expected partial correlation in England and
-    over all towns (Wales: interval covers 0), one only in England, against expectation."""
+    """Two outcomes: one where the index (and its one domain) keeps an expected partial
+    correlation in England and over all towns (Wales: interval covers 0), one only in England,
+    against expectation."""
     rows = []
     for outcome, name, groups in (
         ("wellbeing", "Well-being", [("England", 0.2), ("Wales", 0.0), ("All towns", 0.15)]),
@@ -22,6 +27,7 @@ def validity_csv(folder: Path) -> Path:
         for nation, partial in groups:
             for predictor, control, sign in (
                 ("index_score", "uk_imd_score", expected),
+                (f"domain_{DOMAIN.code}", "uk_imd_score", expected),
                 ("uk_imd_score", "index_score", -expected),
             ):
                 rows.append(
@@ -37,7 +43,7 @@ def validity_csv(folder: Path) -> Path:
 
 def test_table_has_plain_labels_and_intervals(tmp_path: Path) -> None:
     table = validity_view.validity_table(validity_csv(tmp_path))
-    assert len(table) == 8
+    assert len(table) == 8  # the index and deprivation; domains have their own table
     assert not any("_" in column for column in table.columns)
     first = table.iloc[0]
     assert first["Measure"] == "Towns Index"
@@ -56,3 +62,12 @@ def test_summary_counts_checks_from_the_numbers(tmp_path: Path) -> None:
     assert "Of 4 outcome and nation checks" in text
     assert "expected direction in **2** (Well-being (England), Well-being (All towns))" in text
     assert "against it in **1** (Change (England))" in text
+
+
+def test_domain_table_uses_each_outcomes_widest_group(tmp_path: Path) -> None:
+    table = validity_view.domain_table(validity_csv(tmp_path))
+    assert list(table.columns) == ["Domain", "Well-being (All towns)", "Change (England)"]
+    assert table["Domain"].tolist() == [DOMAIN.name]
+    assert table.iloc[0, 1] == "+0.15 (+0.05 to +0.25)"
+    text = validity_view.validity_summary(tmp_path)
+    assert f"{DOMAIN.name} 1 as expected, 1 against" in text

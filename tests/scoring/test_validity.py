@@ -69,7 +69,8 @@ def write(tmp_path: Path, name: str, text: str) -> Path:
 
 def toy_towns(n: int = 1200, seed: int = 0) -> pd.DataFrame:
     """Towns in 240 authorities of 5 and two nations. Deprivation d; the index is -d plus its
-    own signal s plus noise; one outcome follows -d only, the other -d and s."""
+    own signal s plus noise, its one domain s plus noise; one outcome follows -d only, the
+    other -d and s."""
     rng = np.random.default_rng(seed)
     d, s = rng.normal(size=n), rng.normal(size=n)
     return pd.DataFrame(
@@ -79,6 +80,7 @@ def toy_towns(n: int = 1200, seed: int = 0) -> pd.DataFrame:
             "lad_code": [f"L{i // 5:03d}" for i in range(n)],
             "uk_imd_score": d,
             "index_score": -d + 0.6 * s + 0.3 * rng.normal(size=n),
+            "domain_d1": 0.6 * s + 0.3 * rng.normal(size=n),  # the index's own signal
             "deprivation_only": -d + rng.normal(size=n),
             "resilience": -0.5 * d + s + rng.normal(size=n),
         }
@@ -113,6 +115,8 @@ def test_an_index_that_is_deprivation_again_adds_nothing(table: pd.DataFrame) ->
         r = row(table, "deprivation_only", nation, validity.INDEX)
         assert r["rho"] > 0.4
         assert abs(r["partial"]) < 0.1 and r["partial_low"] < 0 < r["partial_high"], nation
+        domain = row(table, "deprivation_only", nation, "domain_d1")
+        assert domain["partial_low"] < 0 < domain["partial_high"], nation
         dep = row(table, "deprivation_only", nation, "uk_imd_score")
         assert dep["control"] == validity.INDEX
         assert dep["rho"] < -0.5 and dep["partial_high"] < -0.3  # deprivation carries it
@@ -122,6 +126,7 @@ def test_an_index_with_its_own_signal_keeps_a_partial_correlation(table: pd.Data
     for nation in ("England", "Wales", validity.ALL_TOWNS):
         r = row(table, "resilience", nation, validity.INDEX)
         assert r["partial_low"] > 0.3, nation
+        assert row(table, "resilience", nation, "domain_d1")["partial_low"] > 0.3, nation
         assert r["rho_low"] <= r["rho"] <= r["rho_high"]
         assert r["partial_low"] <= r["partial"] <= r["partial_high"]
     every = row(table, "resilience", validity.ALL_TOWNS, validity.INDEX)
@@ -135,20 +140,30 @@ def test_the_same_inputs_give_the_same_table(tmp_path: Path, fw, table: pd.DataF
 
 
 def test_rank_partial_is_the_correlation_of_rank_residuals() -> None:
+    """Columns: outcome, control, then two predictors."""
     rng = np.random.default_rng(3)
-    data = rng.normal(size=(200, 3))
-    data[:, 1] += data[:, 0] - data[:, 2]
+    data = rng.normal(size=(200, 4))
+    data[:, 0] += data[:, 2] - data[:, 1] + 0.5 * data[:, 3]
     ranks = pd.DataFrame(data).rank().to_numpy()
-    design = np.column_stack([np.ones(200), ranks[:, 2]])
 
-    def residual(column: np.ndarray) -> np.ndarray:
+    def residual(column: np.ndarray, on: int) -> np.ndarray:
+        design = np.column_stack([np.ones(200), ranks[:, on]])
         return column - design @ np.linalg.lstsq(design, column, rcond=None)[0]
 
-    rho, rho_control, partial, _ = validity.rank_correlations(data)
+    def pearson(a: np.ndarray, b: np.ndarray) -> float:
+        return float(np.corrcoef(a, b)[0, 1])
+
+    got = validity.rank_correlations(data)
+    assert got.shape == (3, 2)
     frame = pd.DataFrame(data)
-    assert rho == pytest.approx(frame[0].corr(frame[1], method="spearman"))
-    assert rho_control == pytest.approx(frame[2].corr(frame[1], method="spearman"))
-    assert partial == pytest.approx(np.corrcoef(residual(ranks[:, 0]), residual(ranks[:, 1]))[0, 1])
+    for row, column in ((0, 2), (1, 3), (2, 1)):  # the predictors, then the control
+        assert got[row, 0] == pytest.approx(frame[column].corr(frame[0], method="spearman"))
+    for row, column in ((0, 2), (1, 3)):
+        assert got[row, 1] == pytest.approx(
+            pearson(residual(ranks[:, column], 1), residual(ranks[:, 0], 1))
+        )
+    # the control given the first predictor (the index)
+    assert got[2, 1] == pytest.approx(pearson(residual(ranks[:, 1], 2), residual(ranks[:, 0], 2)))
 
 
 def test_an_outcome_on_a_baseline_is_the_residual_and_require_full_filters(tmp_path) -> None:
@@ -239,6 +254,7 @@ def test_the_package_outcomes_are_not_inputs_of_the_package_framework() -> None:
 @pytest.mark.real_data("scored")
 def test_real_table_has_every_outcome_and_nation_with_finite_values() -> None:
     spec = validity.load_spec()
+    fw = load_framework(DEFAULT_PATH)
     towns = pd.read_parquet(PROCESSED / "towns.parquet")
     table = pd.read_csv(PROCESSED / "index_validity.csv")
     numbers = ["rho", "rho_low", "rho_high", "partial", "partial_low", "partial_high"]
@@ -252,9 +268,8 @@ def test_real_table_has_every_outcome_and_nation_with_finite_values() -> None:
             nations.append(validity.ALL_TOWNS)
         rows = table[table["outcome"] == outcome.code]
         assert list(rows["nation"].unique()) == nations, outcome.code
-        assert (
-            rows.groupby("nation")["predictor"].apply(set) == {"index_score", spec.control}
-        ).all()
+        predictors = {"index_score", spec.control, *(f"domain_{d.code}" for d in fw.domains)}
+        assert (rows.groupby("nation")["predictor"].apply(set) == predictors).all()
     assert set(table["outcome"]) == {o.code for o in spec.outcomes}
     # The point estimate is Spearman's rho on towns.csv as published.
     england = towns[towns["nation"] == "England"]

@@ -6,9 +6,11 @@ deprivation would correlate with well-being exactly as much as deprivation does 
 correlation once deprivation is controlled for. For each outcome of data/validity.toml, per
 nation and over all towns, this module computes
 
-- Spearman's rho of the index with the outcome, and of deprivation with the outcome;
-- the rank partial correlation of the index with the outcome controlling for deprivation, and
-  of deprivation controlling for the index (the partial correlation formula applied to the
+- Spearman's rho of the index (and of each domain) with the outcome, and of deprivation with
+  the outcome;
+- the rank partial correlation of the index (and of each domain: which part carries what the
+  index adds) with the outcome controlling for deprivation, and of deprivation controlling
+  for the index (the partial correlation formula applied to the
   Spearman matrix: the correlation of the ranks' residuals after a linear fit on the control's
   ranks);
 - percentile intervals from a bootstrap that resamples local authorities (the clusters the
@@ -50,8 +52,6 @@ DEFAULT_PATH = Path(__file__).resolve().parent.parent / "data" / "validity.toml"
 INDEX = "index_score"
 NATION = "nation"
 ALL_TOWNS = "All towns"
-# The four statistics `rank_correlations` returns, in order.
-STATISTICS = ("rho", "rho_control", "partial", "partial_control")
 SETTINGS_KEYS = ("control", "cluster", "draws", "seed", "level", "min_towns")
 OUTCOME_KEYS = ("code", "name", "column", "baseline", "expected", "require_full")
 DECIMALS = 6  # the precision of the processed tables (hopeful.processed.write_csv)
@@ -181,27 +181,34 @@ def outcome_values(towns: pd.DataFrame, outcome: Outcome) -> pd.Series:
 
 
 def rank_correlations(data: np.ndarray) -> np.ndarray:
-    """From columns (predictor x, outcome y, control z): rho(x, y), rho(z, y), the rank
-    partial correlation of x and y given z, and of z and y given x (NaN if undefined)."""
+    """Rank correlations from columns (outcome y, control z, predictors x_1 .. x_k), x_1 the
+    index. Rows (k + 1 of them) of (rho, partial): rho(x_i, y) and the rank partial
+    correlation of x_i and y given z for each predictor, then rho(z, y) and the partial of
+    z and y given x_1. NaN where undefined (a constant column)."""
     r = np.corrcoef(rankdata(data, axis=0), rowvar=False)
-    rxy, rzy, rxz = r[0, 1], r[2, 1], r[0, 2]
+    with_y, with_z = r[0], r[1]
+    x = np.arange(2, data.shape[1])
     with np.errstate(invalid="ignore", divide="ignore"):
-        pxy = (rxy - rxz * rzy) / np.sqrt((1 - rxz**2) * (1 - rzy**2))
-        pzy = (rzy - rxz * rxy) / np.sqrt((1 - rxz**2) * (1 - rxy**2))
-    return np.array([rxy, rzy, pxy, pzy])
+        partial = (with_y[x] - with_z[x] * with_y[1]) / np.sqrt(
+            (1 - with_z[x] ** 2) * (1 - with_y[1] ** 2)
+        )
+        control = (with_y[1] - with_z[2] * with_y[2]) / np.sqrt(
+            (1 - with_z[2] ** 2) * (1 - with_y[2] ** 2)
+        )
+    return np.vstack([np.column_stack([with_y[x], partial]), [with_y[1], control]])
 
 
 def cluster_bootstrap(
     data: np.ndarray, clusters: np.ndarray, draws: int, rng: np.random.Generator
 ) -> np.ndarray:
-    """`rank_correlations` over `draws` resamples of whole clusters (draws × 4).
+    """`rank_correlations` over `draws` resamples of whole clusters (draws × rows × 2).
 
     Towns sharing a local authority share its outcome estimate; resampling authorities keeps
     that dependence, where resampling towns would treat one survey figure as many.
     """
     _, inverse = np.unique(clusters, return_inverse=True)
     members = [np.flatnonzero(inverse == k) for k in range(inverse.max() + 1)]
-    out = np.empty((draws, len(STATISTICS)))
+    out = np.empty((draws, data.shape[1] - 1, 2))
     for d in range(draws):
         picked = rng.integers(0, len(members), len(members))
         out[d] = rank_correlations(data[np.concatenate([members[k] for k in picked])])
@@ -221,32 +228,34 @@ def _groups(towns: pd.DataFrame, usable: pd.Series, minimum: int) -> list[tuple[
 
 
 def validity_table(towns: pd.DataFrame, fw: Framework, spec: ValiditySpec) -> pd.DataFrame:
-    """The index and deprivation against every outcome, per nation and over all towns.
+    """The index, its domains and deprivation against every outcome, per nation and over all.
 
     `towns` holds `index_score`, the control, the cluster and nation columns and the outcomes'
-    sources. Two rows per outcome and group: predictor `index_score` controlled for
-    deprivation, and the control controlled for the index. Columns: outcome, outcome_name,
-    nation, predictor, control, towns, clusters (local authorities), rho (with rho_low,
-    rho_high), partial (with partial_low, partial_high), level (of the intervals),
-    expected_sign. Raises DataError for a circular outcome.
+    sources; the framework's `domain_<code>` columns where present. Rows per outcome and group:
+    the index, then each domain, controlled for deprivation; then the control controlled for
+    the index. Columns: outcome, outcome_name, nation, predictor, control, towns, clusters
+    (local authorities), rho (with rho_low, rho_high), partial (with partial_low,
+    partial_high), level (of the intervals), expected_sign. Raises DataError for a circular
+    outcome.
     """
     check_not_inputs(spec, fw)
     needed = [INDEX, spec.control, spec.cluster, NATION]
     missing = [c for c in needed if c not in towns]
     if missing:
         raise DataError(f"the towns table lacks {', '.join(missing)}", file="towns.csv")
+    predictors = [INDEX, *(f"domain_{d.code}" for d in fw.domains if f"domain_{d.code}" in towns)]
     tail = (1 - spec.level) / 2
     rows = []
     for number, outcome in enumerate(spec.outcomes):
         values = outcome_values(towns, outcome)
         usable = (
             values.notna()
-            & towns[[INDEX, spec.control, spec.cluster]].notna().all(axis=1)
+            & towns[[*predictors, spec.control, spec.cluster]].notna().all(axis=1)
             & towns[NATION].notna()
         )
         for group_number, (group, inside) in enumerate(_groups(towns, usable, spec.min_towns)):
             data = np.column_stack(
-                [towns.loc[inside, INDEX], values[inside], towns.loc[inside, spec.control]]
+                [values[inside], towns.loc[inside, [spec.control, *predictors]]]
             ).astype(float)
             # At the precision towns.csv publishes: float noise must not break real ties (the
             # pooled well-being means tie across authorities), and a reader recomputing the
@@ -257,11 +266,9 @@ def validity_table(towns: pd.DataFrame, fw: Framework, spec: ValiditySpec) -> pd
             rng = np.random.default_rng([spec.seed, number, group_number])
             draws = cluster_bootstrap(data, clusters, spec.draws, rng)
             low, high = np.nanquantile(draws, [tail, 1 - tail], axis=0)
-            stats = dict(zip(STATISTICS, zip(point, low, high, strict=True), strict=True))
-            for predictor, control, rho, partial, sign in (
-                (INDEX, spec.control, "rho", "partial", outcome.expected),
-                (spec.control, INDEX, "rho_control", "partial_control", -outcome.expected),
-            ):
+            pairs = [(p, spec.control, outcome.expected) for p in predictors]
+            pairs.append((spec.control, INDEX, -outcome.expected))
+            for i, (predictor, control, sign) in enumerate(pairs):
                 rows.append(
                     {
                         "outcome": outcome.code,
@@ -271,12 +278,12 @@ def validity_table(towns: pd.DataFrame, fw: Framework, spec: ValiditySpec) -> pd
                         "control": control,
                         "towns": int(inside.sum()),
                         "clusters": len(np.unique(clusters)),
-                        "rho": stats[rho][0],
-                        "rho_low": stats[rho][1],
-                        "rho_high": stats[rho][2],
-                        "partial": stats[partial][0],
-                        "partial_low": stats[partial][1],
-                        "partial_high": stats[partial][2],
+                        "rho": point[i, 0],
+                        "rho_low": low[i, 0],
+                        "rho_high": high[i, 0],
+                        "partial": point[i, 1],
+                        "partial_low": low[i, 1],
+                        "partial_high": high[i, 1],
                         "level": spec.level,
                         "expected_sign": sign,
                     }
