@@ -13,7 +13,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from hopeful.reports import build, cluster_overview, overview_view, town_view
+from hopeful.reports import build, cluster_overview, overview_view, town_view, validity_view
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "mini_report.ipynb"
@@ -53,6 +53,7 @@ def test_overview_reads_are_the_files_its_view_and_notebook_name() -> None:
     overview = named_files(
         Path(overview_view.__file__),
         Path(cluster_overview.__file__),
+        Path(validity_view.__file__),
         ROOT / "notebooks" / "overview.ipynb",
     )
     # The overview also shows town_view.sources_html (provenance.json) and reads towns.csv

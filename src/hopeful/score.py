@@ -41,7 +41,7 @@ from hopeful.processed import (
     write_parquet,
 )
 from hopeful.scoring import framework as framework_mod
-from hopeful.scoring import pipeline, resilience_audit
+from hopeful.scoring import pipeline, resilience_audit, validity
 
 GROUP_COLUMNS = ["size_class", "nation", "region"]
 ERRORS_TABLE = "indicator_errors.parquet"  # steps folder: standard errors of the indicators
@@ -391,6 +391,9 @@ def index_step(
         "index_effective_weights.csv": lambda p: write_csv(weights, p),
         "index_deprivation_correlations.csv": lambda p: write_csv(deprivation, p),
         "index_redundant_pairs.csv": lambda p: write_csv(pairs, p),
+        "index_validity.csv": lambda p: write_csv(
+            validity.validity_table(towns, fw, validity.load_spec()), p
+        ),
     }
     if mc.sobol is not None:
         outputs["index_sobol.csv"] = lambda p: write_csv(mc.sobol.reset_index(), p)
@@ -544,6 +547,7 @@ def score(
     # Validate the declarative files before the slow steps; columns are checked after.
     fw = framework_mod.load_framework(framework_path)
     config = clusters.load_clusters(clusters_path)
+    validity.check_not_inputs(validity.load_spec(), fw)
     prepared = {
         "prepared_towns": _frame_digest(prepared_towns(processed_dir)),
         "lsoa.parquet": processed_dir / "lsoa.parquet",

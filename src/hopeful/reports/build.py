@@ -32,6 +32,7 @@ OVERVIEW_READS = (
     "cluster_cooccurrence.csv",
     "index_effective_weights.csv",
     "index_deprivation_correlations.csv",
+    "index_validity.csv",
     "indicators.csv",
     "index_sobol.csv",
     "models/leave_la.json",
