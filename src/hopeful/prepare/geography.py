@@ -16,6 +16,7 @@ import pandas as pd
 from hopeful import interim, load
 from hopeful.errors import DataError
 from hopeful.prepare import lsoa
+from hopeful.processed import TOWN_ID_COLUMNS
 from hopeful.towns import normalise_name
 
 # ONS size bands: lower bounds inclusive, upper bounds exclusive.
@@ -46,14 +47,7 @@ ONS_INCOME = {
 ONS_JOB_DENSITY = {"Residential": "residential", "Mixed": "mixed", "Working": "working"}
 
 UNIVERSE_COLUMNS = [
-    "town_code",
-    "town_name",
-    "nation",
-    "region",
-    "lad_code",
-    "lad_name",
-    "size_class",
-    "population",
+    *TOWN_ID_COLUMNS,
     "population_source",
     "population_2019",
     "n_lsoa",
