@@ -231,11 +231,12 @@ def indicators_step(interim_dir: Path, processed_dir: Path, steps_dir: Path) -> 
         towns,
         read_town_constituencies(processed_dir),
     )
-    table = indicators.build_indicators(*inputs)
+    small_areas = build.small_area_tables(*inputs[:4])
+    table = indicators.build_indicators(*inputs, small_areas=small_areas)
     out = steps_dir / "indicators.parquet"
     _write_step_table(table, out)
     # Each small-area indicator's standard error: the data noise the index's Monte Carlo samples.
-    tables, _ = build.small_area_tables(*inputs[:4])
+    tables, _ = small_areas
     noise = errors.recipe_errors(tables, pd.Index(table["town_code"]))
     _write_step_table(noise.reset_index(), steps_dir / ERRORS_TABLE)
     return [out, steps_dir / ERRORS_TABLE]

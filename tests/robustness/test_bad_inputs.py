@@ -669,7 +669,7 @@ def indicator_stub(monkeypatch: pytest.MonkeyPatch) -> None:
     codes = list(indicators.catalogue()["code"])
 
     def build(
-        interim_dir: Path, lsoa_town, lsoa_lad, towns: pd.DataFrame, town_pcon
+        interim_dir: Path, lsoa_town, lsoa_lad, towns: pd.DataFrame, town_pcon, small_areas=None
     ) -> pd.DataFrame:
         return pd.DataFrame({"town_code": towns["town_code"], **dict.fromkeys(codes, np.nan)})
 

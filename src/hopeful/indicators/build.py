@@ -56,18 +56,21 @@ def build_indicators(
     lsoa_lad: pd.DataFrame,
     towns: pd.DataFrame,
     town_pcon: pd.DataFrame,
+    small_areas: tuple[dict[str, pd.DataFrame], int] | None = None,
 ) -> pd.DataFrame:
     """One row per town of `towns` (sorted by town_code) with every catalogue indicator.
 
     `lsoa_town`: lsoa11_code, town_code (best-fit; rows with no town are ignored);
     `lsoa_lad`: lsoa11_code, lad_code (2021 LTLA) for every LSOA 2011 of a town;
     `towns`: town_code, nation (England/Wales), lad_code (used for a town with no LSOA);
-    `town_pcon`: town_code, pcon24_code, population_share (processed town_constituencies).
+    `town_pcon`: town_code, pcon24_code, population_share (processed town_constituencies);
+    `small_areas`: `small_area_tables` of the same arguments when the caller already built
+    them (the indicator step also reads them for the standard errors).
     """
     interim_dir = Path(interim_dir)
     towns = _towns(towns)
     lsoa_town = _lsoa_town(lsoa_town, towns)
-    tables, n_iod25 = small_area_tables(interim_dir, lsoa_town, lsoa_lad, towns)
+    tables, n_iod25 = small_areas or small_area_tables(interim_dir, lsoa_town, lsoa_lad, towns)
     l11 = tables["l11"]
 
     values = {code: _apply(code, recipes, tables) for code, recipes in RECIPES.items()}

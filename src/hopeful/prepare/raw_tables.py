@@ -383,13 +383,19 @@ def iod2019_indicators(path: Path) -> pd.DataFrame:
     return out
 
 
-def households2011(path: Path) -> pd.DataFrame:
-    """Census 2011 households per LSOA 2011 by number of deprivation dimensions (dim0..dim4)."""
-    frame = load.read_rda(path, required=["lsoa11_code", DIMENSIONS, "count"])
-    load.check_codes(frame, "lsoa11_code", "lsoa", path)
-    return wide_counts(
-        frame, path, key="lsoa11_code", category=DIMENSIONS, value="count", labels=DIMENSION_COLUMNS
-    )
+def households(key: str) -> Callable[[Path], pd.DataFrame]:
+    """The reader of a Census households-by-deprivation-dimensions table (2011 or 2021): one
+    row per small area `key`, one column per number of dimensions (dim0..dim4)."""
+
+    def read(path: Path) -> pd.DataFrame:
+        frame = load.read_rda(path, required=[key, DIMENSIONS, "count"])
+        load.check_codes(frame, key, "lsoa", path)
+        return wide_counts(
+            frame, path, key=key, category=DIMENSIONS, value="count", labels=DIMENSION_COLUMNS
+        )
+
+    read.__doc__ = f"Census households per {key[:6].upper()} by number of deprivation dimensions."
+    return read
 
 
 def cni2019_wards(path: Path) -> pd.DataFrame:
@@ -424,15 +430,6 @@ def census21(dataset_id: str) -> Callable[[Path], pd.DataFrame]:
 
     read.__doc__ = f"Census 2021 {dataset_id}: counts per LSOA 2021, one column per {category}."
     return read
-
-
-def households2021(path: Path) -> pd.DataFrame:
-    """Census 2021 households per LSOA 2021 by number of deprivation dimensions (dim0..dim4)."""
-    frame = load.read_rda(path, required=["lsoa21_code", DIMENSIONS, "count"])
-    load.check_codes(frame, "lsoa21_code", "lsoa", path)
-    return wide_counts(
-        frame, path, key="lsoa21_code", category=DIMENSIONS, value="count", labels=DIMENSION_COLUMNS
-    )
 
 
 def imd2025(path: Path) -> pd.DataFrame:
@@ -851,11 +848,11 @@ READERS: dict[str, Callable[[Path], pd.DataFrame]] = {
     "imd2019_england_lsoa11_indicators": iod2019_indicators,
     "imd2019_wales_lsoa11": wimd2019,
     "uk_imd_e": uk_composite,
-    "census11_deprivation_england_wales_lsoa11": households2011,
+    "census11_deprivation_england_wales_lsoa11": households("lsoa11_code"),
     "cni2019_england_ward17": cni2019_wards,
     "lookup_lsoa11_ward17": lsoa11_to_ward17,
     **{dataset_id: census21(dataset_id) for dataset_id in CENSUS21},
-    "census21_deprivation_england_wales_lsoa21": households2021,
+    "census21_deprivation_england_wales_lsoa21": households("lsoa21_code"),
     "imd2025_england_lsoa21": imd2025,
     "imd2025_england_lsoa21_indicators": iod2025_indicators,
     "cni2023_england_lsoa21": cni2023,
