@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from hopeful.errors import HopefulError
+
 
 def project_root() -> Path:
     """The checkout: $HOPEFUL_ROOT, else the nearest parent folder holding src/hopeful."""
@@ -45,6 +47,12 @@ def default_mirror() -> Path | None:
     """$HOPEFUL_MIRROR, else ../shared/data/sources beside the checkout when it exists."""
     env = os.environ.get("HOPEFUL_MIRROR")
     if env:
-        return Path(env).resolve()
+        mirror = Path(env).resolve()
+        if not mirror.is_dir():
+            raise HopefulError(
+                f"HOPEFUL_MIRROR={env} is not a folder; point it at the mirror's sources folder "
+                "or unset it"
+            )
+        return mirror
     candidate = project_root().parent / "shared" / "data" / "sources"
     return candidate if candidate.is_dir() else None

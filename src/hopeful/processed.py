@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -175,13 +176,18 @@ def sha256_file(path: str | Path) -> str:
 
 
 def sha256_files(paths: Iterable[Path], root: Path | None = None) -> str:
-    """One digest over files' names (relative to `root`) and bytes, in the order given."""
+    """One digest over files' names (relative to `root`) and bytes, in the order given.
+
+    Files are streamed in chunks, so a large stray file costs time, never its size in memory.
+    """
     digest = hashlib.sha256()
     for path in paths:
         name = Path(path).relative_to(root).as_posix() if root else Path(path).name
         digest.update(f"{len(name)}:{name}".encode())
-        data = Path(path).read_bytes()
-        digest.update(f"{len(data)}:".encode() + data)
+        with Path(path).open("rb") as stream:
+            digest.update(f"{os.fstat(stream.fileno()).st_size}:".encode())
+            while chunk := stream.read(_CHUNK):
+                digest.update(chunk)
     return digest.hexdigest()
 
 

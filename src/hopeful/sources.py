@@ -7,10 +7,12 @@ file in place, and records a deterministic provenance manifest; `verify` checks 
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import http.client
 import json
 import re
+import time
 import tomllib
 import urllib.error
 import urllib.parse
@@ -30,6 +32,8 @@ MANIFEST = "provenance.json"
 USER_AGENT = f"hopeful/{__version__} (open-data fetch; Python urllib)"
 TIMEOUT_SECONDS = 60
 _CHUNK = 1 << 20
+# A temp file untouched this long was left by a killed fetch, not one still copying.
+_PARTIAL_AGE_SECONDS = 60
 
 Action = Literal["present", "copied", "downloaded"]
 
@@ -289,15 +293,25 @@ def verify(
 
 
 def _install(ds: Dataset, target: Path, stream: BinaryIO, origin: str) -> None:
-    """Stream into a temp file beside target; rename only once the sha256 matches."""
+    """Stream into a temp file beside target; rename only once the sha256 matches.
+
+    Stops as soon as the stream outgrows the registered size, so a wrong or hostile source
+    costs at most one chunk more than the real file, never its own size in disk and time.
+    """
     with atomic_path(target) as tmp:
         digest = hashlib.sha256()
         size = 0
         with tmp.open("wb") as out:
             while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                if size > ds.bytes:
+                    raise ChecksumError(
+                        f"dataset {ds.id} from {origin}: more than the registry's {ds.bytes} "
+                        "bytes; stopped reading, the file was not installed",
+                        file=target,
+                    )
                 digest.update(chunk)
                 out.write(chunk)
-                size += len(chunk)
         actual = digest.hexdigest()
         if actual != ds.sha256:
             raise ChecksumError(
@@ -322,6 +336,18 @@ def _download(ds: Dataset, target: Path) -> None:
         raise DataError(f"{failed}: {exc!r}", file=target) from exc
 
 
+def _partial_files(target: Path) -> list[Path]:
+    """Temp files `atomic_path` leaves beside target when a fetch is killed mid-copy."""
+    if not target.parent.is_dir():
+        return []
+    stale_before = time.time() - _PARTIAL_AGE_SECONDS
+    return sorted(
+        path
+        for path in target.parent.glob(f".{glob.escape(target.name)}.*.tmp")
+        if path.stat().st_mtime < stale_before
+    )
+
+
 def _obtain(
     ds: Dataset,
     target: Path,
@@ -329,11 +355,21 @@ def _obtain(
     allow_download: bool,
     say: Callable[[str], None],
 ) -> Action:
+    for leftover in _partial_files(target):
+        say(f"{ds.id}: removing {leftover}, left by an interrupted fetch")
+        leftover.unlink(missing_ok=True)
     if _is_good(target, ds):
         say(f"{ds.id}: present")
         return "present"
     mirrored = raw_path(ds, mirror) if mirror is not None else None
     if mirrored is not None and mirrored.is_file():
+        size = mirrored.stat().st_size
+        if size != ds.bytes:
+            raise ChecksumError(
+                f"dataset {ds.id}: mirror file {mirrored} is {size} bytes, the registry's is "
+                f"{ds.bytes}; not copied",
+                file=target,
+            )
         say(f"{ds.id}: copying {mirrored}")
         try:
             with mirrored.open("rb") as stream:
@@ -381,6 +417,10 @@ def fetch(
     """
     say = progress or (lambda _message: None)
     raw_dir = Path(raw_dir)
+    if raw_dir.exists() and not raw_dir.is_dir():
+        raise HopefulError(f"raw folder {raw_dir} is a file, not a folder")
+    if mirror is not None and not Path(mirror).is_dir():
+        raise HopefulError(f"mirror {mirror} is not a folder (nothing to copy from)")
     datasets, sources, path = _load(registry)
     selected = _select(datasets, ids, path)
     items: list[FetchItem] = []
