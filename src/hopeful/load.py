@@ -67,6 +67,10 @@ def _decode(data: bytes, encoding: str, newline: bytes, path: Path) -> str:
         ) from exc
 
 
+# A quoted field longer than this is a quote left open, not text: no published file has one.
+_MAX_RECORD_LINES = 20
+
+
 def _check_records(text: str, lineterminator: str | None, path: Path) -> None:
     """Same number of fields on every row: pandas silently pads a short (e.g. cut-off) row."""
     if "\x00" in text:
@@ -81,21 +85,61 @@ def _check_records(text: str, lineterminator: str | None, path: Path) -> None:
             file=path,
             row=text.count("\r", 0, text.index("\n")) + 1,
         )
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        records = [r for r in reader if r]
-    except csv.Error as exc:
-        raise DataError(f"malformed CSV: {exc}", file=path, row=reader.line_num) from exc
-    width = len(records[0]) if records else 0
-    for number, record in enumerate(records[1:], start=2):
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    width: int | None = None
+    end = 0  # the line the last complete record ended on
+    while True:
+        start = end + 1
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise DataError(
+                f"malformed CSV: {exc} (a quote opened on row {start} is never closed?)",
+                file=path,
+                row=start,
+            ) from exc
+        end = reader.line_num
+        if end - start >= _MAX_RECORD_LINES:
+            raise DataError(
+                f"a quoted field runs from row {start} to row {end}: an unterminated quote?",
+                file=path,
+                row=start,
+            )
+        if not record:
+            continue
+        if width is None:
+            width = len(record)
+            _check_header(record, path)
+            continue
         if len(record) != width:
-            cut = number == len(records) and not text.endswith(("\n", "\r"))
+            cut = end >= text.count(lineterminator or "\n") and not text.endswith(("\n", "\r"))
+            spans = (
+                f" (a quoted field runs from row {start} to row {end}: an unterminated quote?)"
+                if end > start
+                else ""
+            )
             raise DataError(
                 f"has {len(record)} field(s) where the header has {width}"
-                + (" (the file ends mid-row: truncated?)" if cut else ""),
+                + spans
+                + (" (the file ends mid-row: truncated?)" if cut and not spans else ""),
                 file=path,
-                row=number,
+                row=start,
             )
+
+
+def _check_header(header: list[str], path: Path) -> None:
+    """Repeated column names: pandas renames them one by one, quadratic in their number.
+
+    Blank names are left alone (published files have several; pandas numbers them linearly).
+    """
+    seen: set[str] = set()
+    repeated = sorted({name for name in header if name and (name in seen or seen.add(name))})
+    if repeated:
+        shown = ", ".join(repr(name) for name in repeated[:5])
+        more = f" and {len(repeated) - 5} more" if len(repeated) > 5 else ""
+        raise DataError(f"repeats column name(s) {shown}{more} in its header", file=path, row=1)
 
 
 def read_csv(

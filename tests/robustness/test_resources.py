@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 from test_sources import entry, write_registry
 
-from hopeful import processed, sources
+from hopeful import load, processed, sources
 from hopeful.cli import main
-from hopeful.errors import ChecksumError
+from hopeful.errors import ChecksumError, DataError
 
 GOOD = b"code,value\nE01000001,1.5\n"
 
@@ -161,3 +161,47 @@ def test_fingerprint_streams_large_files_and_keeps_its_digest(tmp_path: Path) ->
     finally:
         tracemalloc.stop()
     assert peak < 8 << 20, f"fingerprinting a 64 MB file peaked at {peak / 1e6:.0f} MB"
+
+
+def test_header_with_repeated_names_is_refused_before_pandas_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hostile = tmp_path / "wide.csv"
+    hostile.write_text(",".join(["a"] * 20_000) + "\n", encoding="utf-8")
+
+    def never(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("pandas was asked to parse the hostile header")
+
+    monkeypatch.setattr(load.pd, "read_csv", never)
+    with pytest.raises(DataError, match="repeats column name") as caught:
+        load.read_csv(hostile)
+    assert caught.value.row == 1 and str(hostile) in str(caught.value)
+
+
+def test_blank_header_names_are_still_read(tmp_path: Path) -> None:
+    blanks = tmp_path / "blanks.csv"
+    blanks.write_text("a,,,b\n1,2,3,4\n", encoding="utf-8")
+    assert load.read_csv(blanks).shape == (1, 4)
+
+
+def test_unterminated_quote_is_reported_where_it_opens(tmp_path: Path) -> None:
+    rows = [f"E0{i:07d},{i}" for i in range(3000)]
+    rows[4] = 'E00000004,"4'  # opened on spreadsheet row 6 (header is row 1), never closed
+    broken = tmp_path / "quote.csv"
+    broken.write_text("code,value\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load.read_csv(broken)
+    assert caught.value.row == 6
+    assert "row 6" in str(caught.value) and "quote" in str(caught.value)
+
+
+def test_quote_closed_rows_later_is_reported_where_it_opens(tmp_path: Path) -> None:
+    rows = [f"E0{i:07d},{i}" for i in range(3000)]
+    rows[4] = 'E00000004,"4'
+    rows[2000] = 'E00002000,2000"'
+    broken = tmp_path / "quote.csv"
+    broken.write_text("code,value\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    with pytest.raises(DataError) as caught:
+        load.read_csv(broken)
+    assert caught.value.row == 6
+    assert "from row 6 to row 2002" in str(caught.value)
