@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -11,6 +13,9 @@ from pathlib import Path
 
 from hopeful import __version__, paths
 from hopeful.errors import HopefulError
+
+# More kernels than this per core only thrash: each holds pandas, matplotlib and the tables.
+MAX_JOBS_PER_CORE = 4
 
 
 def _say(message: str) -> None:
@@ -113,6 +118,36 @@ def _shard(text: str) -> tuple[int, int]:
     return i, n
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--timeout takes seconds, not {text!r}") from exc
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"--timeout {text}: need a finite number above 0")
+    return value
+
+
+def _jobs(text: str) -> int:
+    limit = MAX_JOBS_PER_CORE * (os.cpu_count() or 1)
+    try:
+        value = int(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"--jobs takes a whole number, not {text!r}") from exc
+    if not 1 <= value <= limit:
+        raise argparse.ArgumentTypeError(
+            f"--jobs {text}: need 1 to {limit} ({MAX_JOBS_PER_CORE} per core; each job is a "
+            "Jupyter kernel of a few hundred MB)"
+        )
+    return value
+
+
+def _notebook(text: str) -> str:
+    if not Path(text).is_file():
+        raise argparse.ArgumentTypeError(f"notebook {text} does not exist")
+    return text
+
+
 def cmd_reports(args: argparse.Namespace) -> int:
     """`hopeful reports`: every town (cached), the overview and the index page."""
     from hopeful.reports import build
@@ -192,12 +227,13 @@ def build_parser() -> argparse.ArgumentParser:
             )
             p.add_argument(
                 "--timeout",
-                type=float,
+                type=_seconds,
                 default=600,
                 help="wall-clock seconds one report may take (default: %(default)s)",
             )
             p.add_argument(
                 "--notebook",
+                type=_notebook,
                 default=str(root / "notebooks" / "town_report.ipynb"),
                 help="town notebook (default: %(default)s)",
             )
@@ -279,17 +315,18 @@ def build_parser() -> argparse.ArgumentParser:
     add_dirs(reports, "processed", "reports")
     reports.add_argument(
         "--overview",
+        type=_notebook,
         default=str(root / "notebooks" / "overview.ipynb"),
         help="overview notebook (default: %(default)s)",
     )
     reports.add_argument(
         "--towns",
-        nargs="*",
+        nargs="+",
         metavar="TOWN",
         help="only these towns (codes or names); default: all towns",
     )
     reports.add_argument(
-        "--jobs", type=int, default=None, help="worker processes (default: the machine's cores)"
+        "--jobs", type=_jobs, default=None, help="worker processes (default: the machine's cores)"
     )
     reports.add_argument(
         "--shard",
