@@ -151,12 +151,16 @@ def out_of_fold(
 ) -> np.ndarray:
     """Every area's prediction by a model fitted without its fold. A region column that is
     all zero in the training rows (a fold holding a whole region) is dropped and its effect
-    taken as zero, the reference region's level."""
+    taken as zero, the reference region's level (when the reference region itself is held
+    out, the first remaining region becomes the reference)."""
     predicted = np.empty(len(y))
     for fold in np.unique(labels):
         test = labels == fold
         train = ~test
-        keep = [c for c in x.columns if not c.startswith("region[") or x.loc[train, c].any()]
+        regions = [c for c in x.columns if c.startswith("region[") and x.loc[train, c].any()]
+        if regions and (x.loc[train, regions].sum(axis=1) == 1).all():
+            regions = regions[1:]  # reference region held out: the next one stands in
+        keep = [c for c in x.columns if not c.startswith("region[") or c in regions]
         fit = _glm(y[train], x.loc[train, keep], weight[train])
         predicted[test] = fit.predict(x.loc[test, keep])
     return predicted
