@@ -109,6 +109,7 @@ def test_every_lsoa_point_reaches_a_constituency(real) -> None:
     assert 0 < counts["lsoa_points_snapped"] <= 100
     assert counts["max_snap_metres"] < 2_000
     assert counts["constituencies_reached"] == 575
+    assert counts["constituency_polygons_repaired"] == 0  # ONS's 2024 polygons are all valid
     welsh = lsoa_pcon["lsoa11_code"].str.startswith("W")
     assert lsoa_pcon.loc[welsh, "pcon24_code"].str.startswith("W07").mean() > 0.99
 
@@ -121,3 +122,34 @@ def test_town_shares_on_the_mirror(real) -> None:
     by_town = shares.set_index(["town_code", "pcon24_name"])["population_share"]
     assert by_town[(PORT_TALBOT, "Aberafan Maesteg")] > 0.99
     assert by_town[(GRAVESEND, "Gravesham")] > 0.99
+
+
+def test_an_invalid_bow_tie_polygon_is_repaired_before_points_are_placed(tmp_path: Path) -> None:
+    """A self-crossing ring (0,0)-(2,2)-(2,0)-(0,2) is invalid: unrepaired, GEOS's answers on it
+    are undefined. make_valid turns it into its two triangles, which hold their points."""
+    bow_tie = shapely.Polygon([(0, 0), (2_000, 2_000), (2_000, 0), (0, 2_000)])
+    assert not shapely.is_valid(bow_tie)
+    shapes = pd.DataFrame(
+        {
+            "pcon24_code": ["E14000001", "E14000002"],
+            "pcon24_name": ["Bow tie", "East"],
+            "geometry_wkb": [shapely.to_wkb(bow_tie), _square(2_000, 0, 2_000)],
+        }
+    )
+    points = pd.DataFrame(
+        {
+            "lsoa_code": ["E01000001", "E01000002", "E01000003"],
+            "easting": [300.0, 1_700.0, 3_000.0],  # left triangle, right triangle, east square
+            "northing": [1_000.0, 1_000.0, 1_000.0],
+        }
+    )
+    interim.write(shapes, tmp_path, "pcon24_boundaries")
+    interim.write(points, tmp_path, "lsoa_centres_latlong")
+    names, repaired = constituencies.polygons(tmp_path, "pcon24_boundaries")
+    assert names["repaired"].tolist() == [True, False]
+    assert shapely.is_valid(repaired).all()
+    assert shapely.area(repaired[0]) == pytest.approx(2 * 1_000 * 1_000)  # two triangles
+    out, counts = constituencies.lsoa11_to_pcon24(tmp_path, points["lsoa_code"])
+    assert out["pcon24_code"].tolist() == ["E14000001", "E14000001", "E14000002"]
+    assert not out["snapped"].any()
+    assert counts["constituency_polygons_repaired"] == 1

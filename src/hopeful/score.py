@@ -23,6 +23,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from hopeful import atomic, cluster_stats, clusters, indicators, interim, peers, stamps
@@ -164,6 +165,18 @@ def score_columns_dictionary(
                 "year": "2016",
             }
         )
+    for column, (meaning, unit) in REFORM_COLUMNS.items():
+        rows.append(
+            {
+                "table": "towns",
+                "column": column,
+                "meaning": meaning,
+                "unit": unit,
+                "source": "hopeful.models.constituency (House of Commons Library GE2024 "
+                "results; Census 2021; IoD 2019)",
+                "year": "2024",
+            }
+        )
     add("peer_codes", "Nearest towns on structural indicators (semicolon-separated codes)", "codes")
     add("better_peer_codes", "Nearest peers with a higher index score", "codes")
     return pd.DataFrame(rows)
@@ -197,14 +210,90 @@ LEAVE_COLUMNS = {
 }
 
 
-def leave_estimates(interim_dir: Path, processed_dir: Path) -> pd.DataFrame:
-    """Fit the area model (saved to models/leave_la.json) and estimate every town's Leave share."""
-    # Imported here: statsmodels takes seconds to import, and a skipped step needs none of it.
-    from hopeful.models import area_features, leave
+REFORM_COLUMNS = {
+    "reform24_share_modelled": (
+        "MODELLED share of the town's voters who voted Reform UK at the 2024 general election "
+        "(an estimate, not a count; 0 in seats Reform UK did not contest; see "
+        "docs/attitudes.md). The measured constituency figure is reform_share_2024",
+        "fraction of 1",
+    ),
+    "reform24_share_modelled_p05": (
+        "5th percentile of the modelled Reform UK 2024 share (90% interval)",
+        "fraction of 1",
+    ),
+    "reform24_share_modelled_p95": (
+        "95th percentile of the modelled Reform UK 2024 share (90% interval)",
+        "fraction of 1",
+    ),
+}
+VALIDATION_TABLES = ("leave_validation.csv", "attitude_model_cv.csv")
 
-    features = area_features.lsoa_features(interim_dir)
-    model = leave.fit_leave_model(interim_dir, processed_dir, lsoa_table=features)
-    return leave.town_leave_estimates(model, interim_dir, lsoa_table=features)
+
+def attitude_estimates(
+    interim_dir: Path, processed_dir: Path
+) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
+    """Fit the area models (Leave saved to models/leave_la.json; GE2024 turnout and Reform
+    UK on constituencies), estimate every town's Leave and Reform UK shares, and validate
+    them (the tables of VALIDATION_TABLES)."""
+    # Imported here: statsmodels takes seconds to import, and a skipped step needs none of it.
+    from hopeful.models import area_features, constituency, leave, validation
+
+    table = constituency.with_pcon24(interim_dir, area_features.lsoa_features(interim_dir))
+    seats = constituency.constituency_areas(interim_dir, table)
+    turnout = constituency.fit_turnout_model(seats)
+    reform = constituency.fit_reform_model(seats)
+    model = leave.fit_leave_model(interim_dir, processed_dir, lsoa_table=table)
+    areas = leave.counting_areas(interim_dir, table)
+    held, within_sd = validation.within_authority(
+        areas, table, turnout, reference_region=leave.REFERENCE_REGION, seed=leave.SEED
+    )
+    towns = leave.town_leave_estimates(
+        model, interim_dir, lsoa_table=table, turnout_model=turnout, piece_sd=within_sd
+    )
+    adults_only = leave.town_leave_estimates(model, interim_dir, lsoa_table=table, n_draws=2)
+    reform_towns = constituency.town_reform_estimates(reform, turnout, table, seats)
+    towns = towns.merge(reform_towns, on="town_code", how="left", validate="one_to_one")
+
+    hanretty = interim.read(interim_dir, "ge2024_census21_constituency_summaries")
+    by_town = towns.set_index("town_code")
+    estimates = {
+        "Modelled town, weighted by expected voters": by_town["leave_share_modelled"],
+        "Modelled town, weighted by adults": adults_only.set_index("town_code")[
+            "leave_share_modelled"
+        ],
+        "Local authority result (baseline)": by_town["leave_share_area16"],
+    }
+    summary, _ = validation.leave_validation(
+        estimates, table, hanretty.set_index("pcon24_code")["hanretty_leave_pct"] / 100
+    )
+    where = pd.concat(
+        [validation.centres(interim_dir, table, key) for key in ("area16_code", "pcon24_code")]
+    )
+    cv = validation.cv_table(
+        {
+            "Leave 2016, local authorities": (model, "area16_code"),
+            "Reform UK 2024, constituencies": (reform, "pcon24_code"),
+            "Turnout 2024, constituencies": (turnout, "pcon24_code"),
+        },
+        where,
+        seed=leave.SEED,
+    )
+    y, w = held["leave_share"].to_numpy(), np.ones(len(held))
+    within = [
+        {
+            "model": "Leave 2016, districts within merged authorities",
+            "scheme": scheme,
+            "folds": held["ltla21_code"].nunique(),
+            "n": len(held),
+            **validation.scores(y, held[column].to_numpy(), w),
+        }
+        for scheme, column in (
+            ("held out, authority total shared out by the model", "modelled"),
+            ("held out, authority result (baseline)", "baseline"),
+        )
+    ]
+    cv = pd.concat([cv, pd.DataFrame(within)], ignore_index=True)
+    return towns, {"leave_validation.csv": summary, "attitude_model_cv.csv": cv}
 
 
 def _write_step_table(frame: pd.DataFrame, path: Path) -> None:
@@ -420,11 +509,14 @@ def index_step(
 
 
 def attitudes_step(interim_dir: Path, processed_dir: Path, steps_dir: Path) -> list[Path]:
-    """Step 3: the Leave model (models/leave_la.json), town estimates and where they vary."""
+    """Step 3: the Leave and Reform UK models (models/leave_la.json), town estimates, their
+    validation tables and where Leave varies."""
     from hopeful.models import multilevel
 
-    leave = leave_estimates(Path(interim_dir), processed_dir)
+    leave, tables = attitude_estimates(Path(interim_dir), processed_dir)
     _write_step_table(leave, steps_dir / "attitudes.parquet")
+    for name, frame in tables.items():
+        write_csv(frame, processed_dir / name)
     towns = prepared_towns(processed_dir)
     towns = towns.merge(leave, on="town_code", how="left", validate="one_to_one")
     towns = towns.sort_values("town_code").reset_index(drop=True)
@@ -437,6 +529,7 @@ def attitudes_step(interim_dir: Path, processed_dir: Path, steps_dir: Path) -> l
         steps_dir / "attitudes.parquet",
         processed_dir / "models" / "leave_la.json",
         processed_dir / "models" / "leave_multilevel.csv",
+        *(processed_dir / name for name in VALIDATION_TABLES),
     ]
 
 
@@ -474,7 +567,16 @@ def publish(
     dictionary = pd.concat(
         [
             dictionary,
-            data_dictionary({"local_authorities": las, "town_constituencies": town_pcon}),
+            data_dictionary(
+                {
+                    "local_authorities": las,
+                    "town_constituencies": town_pcon,
+                    **{
+                        name.removesuffix(".csv"): pd.read_csv(processed_dir / name)
+                        for name in VALIDATION_TABLES
+                    },
+                }
+            ),
         ],
         ignore_index=True,
     )

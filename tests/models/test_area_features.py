@@ -41,6 +41,9 @@ def _synthetic_lsoas() -> pd.DataFrame:
     frame["adults_18plus"] = [80.0, 200.0, 40.0]
     frame["residents21"] = [50.0, 150.0, 10.0]
     frame["households21"] = [40.0, 120.0, 20.0]
+    frame["cob_residents"] = [60.0, 140.0, 10.0]
+    frame["qual_residents_16plus"] = [90.0, 10.0, 30.0]
+    frame["share_degree"] = [0.1, 0.9, 0.4]  # weighted by residents 16+ (Census 2021)
     frame["low_skills"] = [0.2, 0.6, 0.9]  # weighted by population
     frame["share_white"] = [1.0, 0.0, 0.3]  # weighted by residents21
     frame["share_owner_occupied"] = [0.5, 1.0, 0.1]  # weighted by households21
@@ -52,6 +55,7 @@ def test_aggregate_features_weights_each_feature_by_its_denominator():
     assert got.loc["x", "low_skills"] == pytest.approx((100 * 0.2 + 300 * 0.6) / 400)  # 0.5
     assert got.loc["x", "share_white"] == pytest.approx(50 / 200)
     assert got.loc["x", "share_owner_occupied"] == pytest.approx((20 + 120) / 160)
+    assert got.loc["x", "share_degree"] == pytest.approx((9 + 9) / 100)
     assert got.loc["x", "population"] == 400 and got.loc["x", "adults_18plus"] == 280
     assert got.loc["y", "low_skills"] == pytest.approx(0.9)
 

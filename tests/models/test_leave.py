@@ -11,7 +11,8 @@ import pytest
 from scipy.special import expit, logit
 
 from hopeful.models import leave
-from hopeful.models.leave import calibrate_offsets, fit_area_model, leave_statement
+from hopeful.models.area_model import calibrate_offsets, fit_area_model
+from hopeful.models.leave import leave_statement
 
 TRUE_PER_SD = {"a": 0.40, "b": -0.25, "c": 0.10}
 TRUE_REGION = {"R1": 0.0, "R2": 0.15, "R3": -0.10}
@@ -36,7 +37,7 @@ def _synthetic_areas(seed: int = 7, n: int = 400) -> pd.DataFrame:
 
 
 def test_area_model_recovers_known_standardised_coefficients():
-    model = fit_area_model(_synthetic_areas(), ["a", "b", "c"], reference_region="R1")
+    model = fit_area_model(_synthetic_areas(), ["a", "b", "c"], reference_region="R1", seed=1)
     for name, beta in TRUE_PER_SD.items():
         assert model.params[name] == pytest.approx(beta, abs=0.02)
     assert model.params["region[R2]"] == pytest.approx(0.15, abs=0.03)
@@ -52,7 +53,7 @@ def test_area_model_recovers_known_standardised_coefficients():
 def test_area_model_rejects_shares_outside_zero_one():
     areas = _synthetic_areas(n=50).assign(leave_share=1.0)
     with pytest.raises(Exception, match="strictly between 0 and 1"):
-        fit_area_model(areas, ["a"])
+        fit_area_model(areas, ["a"], reference_region="R1", seed=1)
 
 
 def test_calibrate_offsets_by_hand():
@@ -111,8 +112,9 @@ def test_leave_statement_separates_measured_from_modelled():
 def test_real_area_model(leave_model):
     assert leave_model.n == 348
     assert leave_model.r2 > 0.8 and 0.75 < leave_model.cv_r2 < leave_model.r2
-    assert leave_model.standardised.index[0] == "low_skills"  # skills: the strongest correlate
-    assert leave_model.params["low_skills"] > 0
+    # education: the strongest correlate (degrees against, low skills for Leave)
+    assert leave_model.standardised.index[0] == "share_degree"
+    assert leave_model.params["share_degree"] < 0 and leave_model.params["low_skills"] > 0
     assert leave_model.areas["cooks_d"].notna().all()
 
 

@@ -15,14 +15,16 @@ import pandas as pd
 
 from hopeful import interim
 from hopeful.errors import DataError
-from hopeful.indicators import area_measures, politics
+from hopeful.indicators import census21_oa, politics
 from hopeful.models.poll import schema
 from hopeful.prepare import geography, iod, lsoa
+from hopeful.prepare.raw_tables import OA_TABLES
 
 __all__ = [
     "aggregate_features",
     "area_results",
     "census21_counts",
+    "census21_oa_counts",
     "lsoa11_to_area16",
     "lsoa_features",
     "skills_percentile",
@@ -44,8 +46,13 @@ FEATURES: dict[str, tuple[str, str]] = {
     "share_18_24": ("population", "share of residents aged 18-24 (ONS mid-2019)"),
     "share_white": ("residents21", "share of residents White (Census 2021 TS021)"),
     "share_born_abroad": (
-        "population",
-        "share of residents born outside the UK (Census 2021 TS012, local authority level)",
+        "cob_residents",
+        "share of residents born outside the UK (Census 2021 TS004, output areas summed)",
+    ),
+    "share_degree": (
+        "qual_residents_16plus",
+        "share of residents 16+ with a degree or other level 4+ qualification (Census 2021 "
+        "TS067, output areas summed)",
     ),
     "income_rate": (
         "population",
@@ -152,6 +159,40 @@ def census21_counts(interim_dir: Path) -> pd.DataFrame:
     return to_lsoa11(counts21, lookup)
 
 
+# Census 2021 output-area tables the features read: dataset id -> columns kept (as in
+# data/census21_oa.toml, each prefixed with the table's prefix).
+OA_FEATURE_TABLES = {
+    "census21_oa_country_of_birth": ("residents", "uk"),
+    "census21_oa_qualifications": ("residents_16plus", "level4plus"),
+}
+
+
+def census21_oa_counts(interim_dir: Path) -> pd.DataFrame:
+    """Census 2021 output-area counts per LSOA 2011: residents and those born outside the UK
+    (cob_residents, cob_outside_uk), residents 16+ and those with level 4+ qualifications
+    (qual_residents_16plus, qual_degree). Output areas nest in LSOA 2021, so these are exact
+    sums, and small-area differences within an authority stay visible (the authority-level
+    birth table hid them)."""
+    census21_oa.check_labels(interim_dir)
+    lookup = interim.read(interim_dir, census21_oa.LOOKUP)
+    parts = []
+    for dataset_id, columns in OA_FEATURE_TABLES.items():
+        oa = interim.read(interim_dir, dataset_id)[["oa21_code", *columns]]
+        parts.append(census21_oa.oa_to_lsoa21(oa, lookup, dataset_id).add_prefix(
+            f"{OA_TABLES[dataset_id]['prefix']}_"
+        ))  # fmt: skip
+    counts = pd.concat(parts, axis=1)
+    counts = pd.DataFrame(
+        {
+            "cob_residents": counts["cob_residents"],
+            "cob_outside_uk": counts["cob_residents"] - counts["cob_uk"],
+            "qual_residents_16plus": counts["qual_residents_16plus"],
+            "qual_degree": counts["qual_level4plus"],
+        }
+    )
+    return to_lsoa11(counts, interim.read(interim_dir, "lookup_lsoa11_lsoa21_ltla22"))
+
+
 def skills_percentile(interim_dir: Path) -> pd.Series:
     """Adult skills deprivation as a within-nation percentile, 1 = most deprived LSOA.
 
@@ -193,10 +234,13 @@ def lsoa_features(interim_dir: Path) -> pd.DataFrame:
     out["share_white"] = census["ethnicity:white"] / out["residents21"]
     out["share_owner_occupied"] = census["tenure:owner_occupied"] / out["households21"]
 
+    oa = census21_oa_counts(interim_dir).reindex(out.index)
+    out = out.join(oa)
+    out["share_born_abroad"] = oa["cob_outside_uk"] / oa["cob_residents"]
+    out["share_degree"] = oa["qual_degree"] / oa["qual_residents_16plus"]
+
     areas = lsoa11_to_area16(interim_dir).set_index("lsoa11_code")
     out = out.join(areas)
-    born = area_measures.country_of_birth(interim_dir).set_index("lad_code")["born_outside_uk"]
-    out["share_born_abroad"] = out["ltla21_code"].map(born)
     out["region"] = out["area16_code"].map(
         area_results(interim_dir).set_index("area16_code")["region"]
     )

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-from hopeful.models.leave import LeaveModel
+from hopeful.models.area_model import AreaModel
 
 __all__ = [
     "clusters_vs_leave",
@@ -24,12 +24,13 @@ LABELS = {
     "share_18_24": "Aged 18-24",
     "share_white": "White",
     "share_born_abroad": "Born outside the UK",
+    "share_degree": "Degree or level 4+",
     "income_rate": "Income deprivation",
     "share_owner_occupied": "Owner-occupied homes",
 }
 
 
-def coefficient_plot(model: LeaveModel) -> plt.Figure:
+def coefficient_plot(model: AreaModel) -> plt.Figure:
     """Standardised coefficients (change in log-odds of Leave per SD) with 95 % intervals."""
     return coefficient_plot_table(model.standardised, n=model.n, r2=model.r2, cv_r2=model.cv_r2)
 
@@ -61,7 +62,7 @@ def coefficient_plot_table(table: pd.DataFrame, *, n: int, r2: float, cv_r2: flo
     return fig
 
 
-def residual_plot(model: LeaveModel) -> plt.Figure:
+def residual_plot(model: AreaModel) -> plt.Figure:
     """Measured against fitted Leave share per counting area: the model's misses at a glance."""
     areas = model.areas.assign(measured=model.areas["fitted"] + model.areas["residual"])
     fig, ax = plt.subplots(figsize=(5.5, 5), dpi=80)

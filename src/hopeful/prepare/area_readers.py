@@ -242,9 +242,12 @@ def ge2024_results(path: Path) -> pd.DataFrame:
 
 def ge2024_census21(path: Path) -> pd.DataFrame:
     """Census 2021 per E&W 2024 constituency (Ralph Scott's file, CC BY-SA 4.0): usual
-    residents and the share of employed residents working in manufacturing (percent)."""
+    residents, the share of employed residents working in manufacturing and of residents 16+
+    with level 4+ qualifications (percent), and Hanretty's estimate of the constituency's 2016
+    Leave share (percent; used only to validate the town estimates, never to fit them)."""
     industries = [f"c21Industry{i}" for i in INDUSTRIES21]
-    frame = load.read_csv(path, required=["ONSConstID", "c21Population", *industries])
+    extra = ["c21QualLevel4", "HanrettyLeave"]
+    frame = load.read_csv(path, required=["ONSConstID", "c21Population", *industries, *extra])
     frame = _rows(frame, "ONSConstID", EW_PCON)
     _sums_to_100(frame, industries, path)
     return pd.DataFrame(
@@ -252,6 +255,8 @@ def ge2024_census21(path: Path) -> pd.DataFrame:
             "pcon24_code": _unique_codes(frame, "ONSConstID", path),
             "population21": load.check_numeric(frame, "c21Population", path, low=1),
             "manufacturing_pct": frame["c21IndustryManufacturing"].astype("float64"),
+            "level4_pct": load.check_numeric(frame, "c21QualLevel4", path, low=0, high=100),
+            "hanretty_leave_pct": load.check_numeric(frame, "HanrettyLeave", path, low=0, high=100),
         }
     )
 

@@ -4,7 +4,9 @@ Constituencies do not nest in towns, and the mirror has no LSOA -> 2024 constitu
 so one is built from geometry: each LSOA 2011's centre point is placed in the constituency
 polygon that contains it (both in British National Grid). The polygons are ONS's
 ultra-generalised, coast-clipped ones, so a few shoreline points fall just outside every
-polygon; they are snapped to the nearest one and counted. A town's population share in a
+polygon; they are snapped to the nearest one and counted. Generalisation can also leave a
+self-crossing ring (a "bow-tie"), on which point-in-polygon answers are undefined: every
+invalid polygon is repaired with `shapely.make_valid` (GEOS) first, and counted. A town's population share in a
 constituency is the share of its best-fit LSOAs' mid-2019 residents whose points lie there.
 """
 
@@ -28,9 +30,13 @@ PointCounts = dict[str, int | float]
 
 
 def polygons(interim_dir: Path, dataset_id: str) -> tuple[pd.DataFrame, np.ndarray]:
-    """A boundary table (codes and names) and its shapely geometries, in EPSG:27700."""
+    """A boundary table (codes and names, plus `repaired`: the polygon was invalid) and its
+    shapely geometries, in EPSG:27700, every invalid one repaired with `make_valid`."""
     frame = interim.read(interim_dir, dataset_id)
-    return frame.drop(columns="geometry_wkb"), shapely.from_wkb(frame["geometry_wkb"].to_numpy())
+    shapes = shapely.from_wkb(frame["geometry_wkb"].to_numpy())
+    invalid = ~shapely.is_valid(shapes)
+    shapes[invalid] = shapely.make_valid(shapes[invalid])
+    return frame.drop(columns="geometry_wkb").assign(repaired=invalid), shapes
 
 
 def lsoa11_points(interim_dir: Path, lsoa11_codes: pd.Series) -> np.ndarray:
@@ -97,6 +103,7 @@ def lsoa11_to_pcon24(
         "lsoa_points_in_a_constituency": len(points) - len(outside),
         "lsoa_points_snapped": len(outside),
         "lsoa_points_in_two_constituencies": int(hits["point"].duplicated().sum()),
+        "constituency_polygons_repaired": int(names["repaired"].sum()),
         "max_snap_metres": round(float(distance.max()), 1),
         "constituencies_reached": int(out["pcon24_code"].nunique()),
     }

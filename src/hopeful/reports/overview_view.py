@@ -18,6 +18,7 @@ __all__ = [
     "effective_weights_table",
     "leave_fit_table",
     "leave_model",
+    "leave_validation_table",
     "leave_variance_table",
     "load_towns",
     "most_deprived",
@@ -187,6 +188,22 @@ def leave_variance_table(processed_dir: str | Path) -> pd.DataFrame:
             "Level": table["level"].str.replace("_", " "),
             "Units": table["n_units"],
             "Share of variance": table["share"].map(lambda v: f"{v:.0%}"),
+        }
+    )
+
+
+def leave_validation_table(processed_dir: str | Path) -> pd.DataFrame:
+    """The modelled town Leave shares and the authority result beside them, against Hanretty's
+    published constituency estimates, for towns that make up at least half of their 2024
+    constituency (leave_validation.csv), in plain labels."""
+    table = processed.read_table(processed_dir, "leave_validation.csv")
+    return pd.DataFrame(
+        {
+            "Estimate of the town's Leave share": table["estimator"],
+            "Towns compared": table["n_towns"],
+            "Correlation with Hanretty": table["r"].map(lambda v: f"{v:.3f}"),
+            "Mean difference (points)": table["mean_abs_diff_points"].map(lambda v: f"{v:.2f}"),
+            "Largest difference (points)": table["max_abs_diff_points"].map(lambda v: f"{v:.1f}"),
         }
     )
 
