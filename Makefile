@@ -64,7 +64,7 @@ lab: setup ## JupyterLab on the repository root with the project's kernel (extra
 bench: data ## The scoring, model and report benchmarks
 	$(PY) benchmarks/bench_score.py
 	$(PY) benchmarks/bench_score_real.py
-	$(PY) benchmarks/bench_mrp.py --seeds 1
+	$(PY) benchmarks/bench_mrp.py
 	$(PY) benchmarks/bench_reports.py --full
 
 # Debian's Chromium for the browser tests (no browser downloads); CI runs it before `make test`.

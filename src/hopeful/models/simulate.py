@@ -310,6 +310,8 @@ def _estimate(
     table = table.merge(_raw(poll, model.categories), on=keys, how="left")
     scores, metrics = _score(table)
     metrics["n_respondents"] = float(len(poll))
+    # the fitted town spread (first stage of a categorical model) against the truth's town_sd
+    metrics["town_sd_fitted"] = float(np.exp(next(iter(model.fits.values())).posterior.log_sd[-1]))
     return SimulationResult(metrics=metrics, scores=scores, towns=table)
 
 
