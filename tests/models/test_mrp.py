@@ -112,10 +112,10 @@ def test_same_seed_same_output_and_unpolled_towns_are_estimated():
     poll["response"] = rng.binomial(1, 0.3, len(poll))
     poll = validate_poll(poll)
     first = mrp.poststratify(
-        mrp.fit_mrp(poll, areas, predictors=["x"], seed=3), frame, areas, n_draws=100, seed=3
+        mrp.fit_mrp(poll, areas, predictors=["x"]), frame, areas, n_draws=100, seed=3
     )
     again = mrp.poststratify(
-        mrp.fit_mrp(poll, areas, predictors=["x"], seed=3), frame, areas, n_draws=100, seed=3
+        mrp.fit_mrp(poll, areas, predictors=["x"]), frame, areas, n_draws=100, seed=3
     )
     pd.testing.assert_frame_equal(first, again)
     assert first["n_respondents"].tolist() == [(poll["area_code"] == t).sum() for t in areas.index]

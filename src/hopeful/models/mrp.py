@@ -88,7 +88,6 @@ class MRPModel:
     sds: pd.Series
     fits: dict[str, CategoryFit]
     respondents: pd.Series  # respondents per area (towns and the rest of each region)
-    seed: int
 
 
 def _predictors(areas: pd.DataFrame, predictors: tuple[str, ...], towns, means, sds) -> np.ndarray:
@@ -142,7 +141,6 @@ def fit_mrp(
     *,
     predictors: tuple[str, ...] | list[str] = (),
     categories: tuple[str, ...] | list[str] | None = None,
-    seed: int = SEED,
 ) -> MRPModel:
     """Fit the multilevel regression to a validated poll (`poll.validate_poll`).
 
@@ -188,7 +186,6 @@ def fit_mrp(
         sds=sds,
         fits=fits,
         respondents=data.groupby("area_code").size(),
-        seed=seed,
     )
 
 

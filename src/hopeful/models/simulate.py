@@ -297,7 +297,7 @@ def _estimate(
     n_draws: int,
 ) -> SimulationResult:
     """Fit once; MRP and synthetic estimates on the frame, raw means, scored on the truth."""
-    model = mrp.fit_mrp(poll, areas, predictors=[predictor], seed=seed)
+    model = mrp.fit_mrp(poll, areas, predictors=[predictor])
     keys = ["town_code", "category"]
     table = truth_share
     for name, synthetic in (("mrp", False), ("synthetic", True)):
