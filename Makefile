@@ -65,7 +65,7 @@ bench: data ## The scoring, model and report benchmarks
 	$(PY) benchmarks/bench_score.py
 	$(PY) benchmarks/bench_score_real.py
 	$(PY) benchmarks/bench_attitudes.py
-	$(PY) benchmarks/bench_mrp.py --seeds 1
+	$(PY) benchmarks/bench_mrp.py
 	$(PY) benchmarks/bench_reports.py --full
 
 # Debian's Chromium for the browser tests (no browser downloads); CI runs it before `make test`.

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import itertools
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from hopeful.errors import DataError
-from hopeful.models.poll import levels, read_poll, schema, validate_poll
+from hopeful.models.poll import item_spec, levels, read_poll, schema, validate_poll
 
 TOWNS = ["E34000007", "W38000144"]
 
@@ -100,3 +101,50 @@ def test_ids_and_towns_are_checked():
     with pytest.raises(DataError, match="no post-stratification frame") as err:
         validate_poll(_poll(), known_areas=["E34000007"])
     assert err.value.row == 3
+
+
+def test_respondents_outside_towns_need_a_known_region():
+    poll = _poll().assign(region="")
+    poll.loc[3, ["area_code", "region"]] = ["", "Wales"]
+    got = validate_poll(poll, known_areas=TOWNS)
+    assert got["area_code"].isna().sum() == 1 and got.loc[3, "region"] == "Wales"
+    poll.loc[5, "area_code"] = ""
+    with pytest.raises(DataError, match="needs a region") as err:
+        validate_poll(poll)
+    assert (err.value.column, err.value.row) == ("area_code", 7)
+    poll.loc[5, "region"] = "Mercia"
+    with pytest.raises(DataError, match="unknown region 'Mercia'") as err:
+        validate_poll(poll)
+    assert (err.value.column, err.value.row) == ("region", 7)
+
+
+FICTIONAL = Path(__file__).parents[1] / "fixtures" / "fictional_poll.csv"
+
+
+def test_fictional_example_poll_answers_every_schema_item():
+    items = schema()["items"]
+    assert {item_spec(name)["theme"] for name in items} == {
+        "identity",
+        "society",
+        "economic change",
+    }
+    for name in items:
+        spec = item_spec(name)
+        got = read_poll(FICTIONAL, item=name)
+        assert len(got) == 400 and got["respondent_id"].str.startswith("fictional-").all()
+        assert got["area_code"].isna().sum() == got["region"].notna().sum() > 0
+        if spec["response"] == "binary":
+            assert set(got["response"]) == {0, 1}
+        else:
+            assert set(got["response"]) == set(spec["levels"])
+    assert item_spec("identity_tribe")["levels"] == schema()["tribes"]
+    with pytest.raises(ValueError, match="unknown poll item"):
+        item_spec("favourite_colour")
+
+
+def test_item_column_missing_names_it(tmp_path):
+    path = tmp_path / "poll.csv"
+    pd.read_csv(FICTIONAL).drop(columns="people_get_on").to_csv(path, index=False)
+    with pytest.raises(DataError) as err:
+        read_poll(path, item="people_get_on")
+    assert err.value.column == "people_get_on"

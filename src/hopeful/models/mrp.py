@@ -1,16 +1,29 @@
 """Multilevel regression and post-stratification (MRP) of a poll to every town.
 
-The regression is statsmodels' `BinomialBayesMixedGLM` fitted by variational Bayes: fixed
-effects for the intercept, sex and z-scored town-level predictors (e.g. deprivation, the
-modelled Leave share); random intercepts, each with its own estimated variance, for age band,
-ethnicity, tenure, town and region. Random intercepts pool small groups towards the mean by
+The regression (`hopeful.models.glmm`, a Laplace approximation as lme4's glmer, with the
+area spread's uncertainty integrated out): fixed effects for the intercept, sex and z-scored
+area-level predictors (e.g. deprivation, the modelled Leave share); random intercepts, each
+with its own estimated variance, for age band, ethnicity, tenure, area and region. Random intercepts pool small groups towards the mean by
 as much as the data say groups differ: a town with three respondents leans on its
-predictors, a town with three hundred on its respondents. A categorical response (the six
-identity tribes) is fitted as one binary model per category and renormalised within each
-cell so the shares sum to one. Post-stratification weights each cell's probability by its
-adults in the town's synthetic frame (`hopeful.models.poststrat`). Intervals come from seeded
-draws of the coefficients' Laplace posterior given the fitted spreads; a town or region
-absent from the poll draws its intercept from the fitted spread of intercepts.
+predictors, a town with three hundred on its respondents. An area is a town or, for
+respondents who live in no town, the rest of their region (`area_table`): they inform the
+demographic effects, the predictors' slopes and their region, and are never
+post-stratified.
+
+A categorical response (the six identity tribes, ordered from most to least welcoming) is a
+multinomial model in its continuation-ratio form (Agresti, Categorical Data Analysis, 2013,
+8.3.4; Tutz's sequential model): stage k is the binary multilevel model of "answers
+category k" among respondents who did not answer categories 1..k-1. The multinomial
+likelihood factorises exactly into these stages, so fitting them separately is fitting the
+multinomial, each stage with its own partially pooled town, region and demographic
+intercepts; shares P(k) = q_k x prod_{j<k} (1 - q_j) sum to one by construction.
+
+Post-stratification weights each cell's probability by its adults in the town's synthetic
+frame (`hopeful.models.poststrat`). Intervals come from seeded draws of the coefficients'
+Laplace posterior given the fitted spreads; a town or region absent from the poll draws its
+intercept from the fitted spread of intercepts. The synthetic estimator (`synthetic=True`)
+is the same model with every town intercept set to zero: predictors, region and
+demographics only, the classic small-area baseline MRP must beat.
 """
 
 from __future__ import annotations
@@ -19,47 +32,49 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
-from scipy.linalg import solve_triangular
 from scipy.special import expit
-from statsmodels.genmod.bayes_mixed_glm import BinomialBayesMixedGLM
 
 from hopeful.errors import DataError
+from hopeful.models import area_features, glmm
 from hopeful.models.poll import levels, schema
 from hopeful.models.poststrat import cells, frame_matrix
 
-__all__ = ["CategoryFit", "MRPModel", "fit_mrp", "poststratify", "poststratify_cells"]
+__all__ = [
+    "OUTSIDE_TOWNS",
+    "CategoryFit",
+    "MRPModel",
+    "area_table",
+    "fit_mrp",
+    "poststratify",
+    "poststratify_cells",
+]
 
 SEED = 20200801
 N_DRAWS = 500
-FE_PRIOR_SD = 3.0  # fixed effects: intercept, sex, z-scored predictors (logit scale)
-VC_PRIOR_SD = 1.0  # log standard deviation of each random intercept
-MAX_NEWTON = 50
 DEMOGRAPHIC_GROUPS = ("age_band", "ethnicity", "tenure")
-GROUPS = (*DEMOGRAPHIC_GROUPS, "area_code", "region")
+DENSE_GROUPS = (*DEMOGRAPHIC_GROUPS, "region")  # few levels each; the area group is apart
 MALE = "male"
+OUTSIDE_TOWNS = "outside towns: "  # + region name: the area of respondents who live in no town
 
 
 @dataclass(frozen=True)
 class CategoryFit:
-    """One binary model: a Gaussian posterior for all coefficients given the fitted spreads."""
+    """One binary model: its levels and the mixture posterior of its coefficients."""
 
     fe_names: tuple[str, ...]
-    re_levels: dict[str, tuple[str, ...]]  # levels seen in the poll, per group, in order
-    mean: np.ndarray  # fixed effects, then each group's intercepts in GROUPS order
-    precision_cholesky: np.ndarray  # lower Cholesky factor of the posterior precision
-    log_sd_mean: dict[str, float]  # each group's log standard deviation (variational)
-    log_sd_sd: dict[str, float]
+    re_levels: dict[str, tuple[str, ...]]  # levels seen in the fit, per group, in order
+    posterior: glmm.LaplaceFit
 
     def slices(self) -> dict[str, slice]:
-        """Where each group's intercepts sit in `mean`."""
-        edges = np.cumsum([len(self.fe_names)] + [len(self.re_levels[g]) for g in GROUPS])
-        return {g: slice(edges[i], edges[i + 1]) for i, g in enumerate(GROUPS)}
+        """Where the fixed effects and each dense group's intercepts sit in a dense draw."""
+        sizes = [len(self.fe_names)] + [len(self.re_levels[g]) for g in DENSE_GROUPS]
+        edges = np.r_[0, np.cumsum(sizes)]
+        names = ("fixed", *DENSE_GROUPS)
+        return {g: slice(edges[i], edges[i + 1]) for i, g in enumerate(names)}
 
-    def draw(self, n: int, rng: np.random.Generator) -> np.ndarray:
-        """(n, coefficients) draws from N(mean, precision^-1)."""
-        z = rng.standard_normal((len(self.mean), n))
-        return (self.mean[:, None] + solve_triangular(self.precision_cholesky.T, z)).T
+    def group_sd(self, group: str) -> float:
+        """The fitted standard deviation of a dense group's intercepts."""
+        return float(np.exp(self.posterior.log_sd[DENSE_GROUPS.index(group)]))
 
 
 @dataclass(frozen=True)
@@ -67,13 +82,12 @@ class MRPModel:
     """A fitted MRP model: response categories, predictors with their scaling, coefficients."""
 
     categories: tuple[str, ...]  # ('1',) for a binary response
-    binary: bool
+    binary: bool  # else `fits` holds the continuation-ratio stages, one per category but the last
     predictors: tuple[str, ...]
     means: pd.Series
     sds: pd.Series
     fits: dict[str, CategoryFit]
-    respondents: pd.Series  # respondents per town
-    seed: int
+    respondents: pd.Series  # respondents per area (towns and the rest of each region)
 
 
 def _predictors(areas: pd.DataFrame, predictors: tuple[str, ...], towns, means, sds) -> np.ndarray:
@@ -86,59 +100,39 @@ def _predictors(areas: pd.DataFrame, predictors: tuple[str, ...], towns, means, 
     return ((values - means) / sds).to_numpy()
 
 
-def _hessian(x: sparse.csr_array, p: np.ndarray, prior_precision: np.ndarray) -> np.ndarray:
-    """Negative Hessian of the log posterior of a logistic model with normal priors."""
-    hessian = (x.T @ x.multiply((p * (1 - p))[:, None])).toarray()
-    hessian[np.diag_indices_from(hessian)] += prior_precision
-    return hessian
-
-
-def _fit_category(y: np.ndarray, poll: pd.DataFrame, exog: pd.DataFrame, seed: int) -> CategoryFit:
-    """Variational Bayes for the spreads, then a Laplace posterior for the coefficients.
-
-    The mean-field variational posterior ignores the strong correlation between the
-    intercept and the group intercepts (its intercept SD comes out ten times too small), so
-    the coefficients' posterior is re-centred at the conditional mode given the fitted
-    spreads and given the full inverse Hessian as its covariance, as lme4's glmer does.
-    """
-    blocks, ident, names = [], [], {}
-    for g, group in enumerate(GROUPS):
+def _fit_category(y: np.ndarray, poll: pd.DataFrame, exog: pd.DataFrame) -> CategoryFit:
+    """One binary multilevel model (`hopeful.models.glmm`): fixed effects `exog`, random
+    intercepts for the dense groups and the area."""
+    columns, groups, names = [exog.to_numpy(float)], [np.full(exog.shape[1], -1)], {}
+    for g, group in enumerate(DENSE_GROUPS):
         codes, uniques = pd.factorize(poll[group], sort=True)
         names[group] = tuple(str(u) for u in uniques)
-        blocks.append(
-            sparse.csr_array(
-                (np.ones(len(codes)), (np.arange(len(codes)), codes)),
-                shape=(len(codes), len(uniques)),
-            )
-        )
-        ident += [g] * len(uniques)
-    exog_vc = sparse.hstack(blocks, format="csr")
-    ident = np.array(ident)
-    model = BinomialBayesMixedGLM(y, exog, exog_vc, ident, vcp_p=VC_PRIOR_SD, fe_p=FE_PRIOR_SD)
-    fit = model.fit_vb(rng=seed, fit_method="L-BFGS-B")
-    log_sd = np.asarray(fit.vcp_mean)
-    x = sparse.hstack([sparse.csr_array(exog.to_numpy(float)), exog_vc], format="csr")
-    prior_precision = np.r_[np.full(exog.shape[1], FE_PRIOR_SD**-2.0), np.exp(-2.0 * log_sd[ident])]
-    mean = np.r_[np.asarray(fit.fe_mean), np.asarray(fit.vc_mean)]
-    for _ in range(MAX_NEWTON):
-        p = expit(x @ mean)
-        step = np.linalg.solve(
-            _hessian(x, p, prior_precision), x.T @ (y - p) - prior_precision * mean
-        )
-        mean = mean + step
-        if np.max(np.abs(step)) < 1e-9:
-            break
-    else:
-        raise DataError("the MRP model's Laplace step did not converge")
-    hessian = _hessian(x, expit(x @ mean), prior_precision)
-    return CategoryFit(
-        fe_names=tuple(exog.columns),
-        re_levels=names,
-        mean=mean,
-        precision_cholesky=np.linalg.cholesky(hessian),
-        log_sd_mean={g: float(fit.vcp_mean[i]) for i, g in enumerate(GROUPS)},
-        log_sd_sd={g: float(fit.vcp_sd[i]) for i, g in enumerate(GROUPS)},
-    )
+        columns.append(np.eye(len(uniques))[codes])
+        groups.append(np.full(len(uniques), g))
+    area, areas = pd.factorize(poll["area_code"], sort=True)
+    names["area_code"] = tuple(str(u) for u in areas)
+    posterior = glmm.fit_logistic(y, np.hstack(columns), np.concatenate(groups), area, len(areas))
+    return CategoryFit(fe_names=tuple(exog.columns), re_levels=names, posterior=posterior)
+
+
+def area_table(lsoa_table: pd.DataFrame) -> pd.DataFrame:
+    """Every town's predictors and region (`area_features.town_features`) and, for each
+    region, the same features over its LSOAs in no town, coded OUTSIDE_TOWNS + region: the
+    area of respondents who live outside every town."""
+    towns = area_features.town_features(lsoa_table)
+    rest = area_features.aggregate_features(lsoa_table[lsoa_table["town_code"].isna()], "region")
+    rest.index = pd.Index(OUTSIDE_TOWNS + rest["region"].astype(str), name=towns.index.name)
+    return pd.concat([towns, rest[towns.columns]])
+
+
+def _areas_of(poll: pd.DataFrame) -> pd.Series:
+    """Each respondent's area: the town, or OUTSIDE_TOWNS + region for no town."""
+    area = poll["area_code"].astype("string")
+    if "region" in poll.columns:
+        area = area.fillna(OUTSIDE_TOWNS + poll["region"].astype("string"))
+    if area.isna().any():
+        raise DataError("a respondent has neither a town nor a region", column="area_code")
+    return area.astype(str)
 
 
 def fit_mrp(
@@ -147,22 +141,24 @@ def fit_mrp(
     *,
     predictors: tuple[str, ...] | list[str] = (),
     categories: tuple[str, ...] | list[str] | None = None,
-    seed: int = SEED,
 ) -> MRPModel:
     """Fit the multilevel regression to a validated poll (`poll.validate_poll`).
 
-    `areas` is indexed by town_code with a `region` column and the `predictors`; it should
-    cover every town that will be post-stratified, so that predictors are z-scored over them.
+    `areas` is indexed by area code with a `region` column and the `predictors`
+    (`area_table`); it should cover every town that will be post-stratified, so that
+    predictors are z-scored over them. A categorical response is fitted stage by stage in
+    the order of `categories` (by default the schema's tribe order).
     """
     predictors = tuple(predictors)
     if "region" not in areas.columns:
         raise DataError("areas need a 'region' column", column="region")
     means = areas[list(predictors)].astype(float).mean()
     sds = areas[list(predictors)].astype(float).std(ddof=0).replace(0.0, 1.0)
-    data = poll.assign(region=poll["area_code"].map(areas["region"]))
+    data = poll.assign(area_code=_areas_of(poll))
+    data["region"] = data["area_code"].map(areas["region"])
     if data["region"].isna().any():
         bad = data.loc[data["region"].isna(), "area_code"].iloc[0]
-        raise DataError(f"town {bad!r} is not in the area table", column="area_code")
+        raise DataError(f"area {bad!r} is not in the area table", column="area_code")
     exog = pd.DataFrame({"const": 1.0, "sex[male]": (data["sex"] == MALE).astype(float)})
     x = _predictors(areas, predictors, data["area_code"], means, sds)
     for j, name in enumerate(predictors):
@@ -170,13 +166,18 @@ def fit_mrp(
     binary = pd.api.types.is_integer_dtype(data["response"])
     if binary:
         categories = ("1",)
-        outcomes = {"1": data["response"].to_numpy(float)}
+        fits = {"1": _fit_category(data["response"].to_numpy(float), data, exog)}
     else:
         present = set(data["response"])
         order = categories or [t for t in schema()["tribes"] if t in present] or sorted(present)
         categories = tuple(order)
-        outcomes = {k: (data["response"] == k).to_numpy(float) for k in categories}
-    fits = {k: _fit_category(y, data, exog, seed) for k, y in outcomes.items()}
+        fits = {}
+        for k, category in enumerate(categories[:-1]):
+            still = data["response"].isin(categories[k:]).to_numpy()
+            y = (data.loc[still, "response"] == category).to_numpy(float)
+            fits[category] = _fit_category(
+                y, data[still].reset_index(drop=True), exog[still].reset_index(drop=True)
+            )
     return MRPModel(
         categories=tuple(categories),
         binary=binary,
@@ -185,7 +186,6 @@ def fit_mrp(
         sds=sds,
         fits=fits,
         respondents=data.groupby("area_code").size(),
-        seed=seed,
     )
 
 
@@ -200,13 +200,22 @@ def poststratify_cells(probability: np.ndarray, counts: np.ndarray) -> np.ndarra
     return (probability * counts).sum(axis=-1) / total
 
 
-def _effects(fit: CategoryFit, group: str, coefficients: np.ndarray, all_levels, rng) -> np.ndarray:
-    """A group's intercepts for `all_levels`: the drawn posterior where the poll saw the level,
-    a draw from the group's fitted spread where it did not."""
-    where = pd.Index(fit.re_levels[group]).get_indexer(pd.Index(all_levels))
-    sd = np.exp(fit.log_sd_mean[group] + fit.log_sd_sd[group] * rng.standard_normal())
+def _effects(where: np.ndarray, drawn: np.ndarray, sd: float, rng) -> np.ndarray:
+    """A group's intercepts for the levels wanted: the drawn posterior where the fit saw the
+    level (`where` >= 0, its position in the fit), a draw from the group's spread `sd` where
+    it did not."""
     fresh = sd * rng.standard_normal(len(where))
-    return np.where(where >= 0, coefficients[fit.slices()[group]][where], fresh)
+    return np.where(where >= 0, drawn[where], fresh)
+
+
+def _stage_shares(stages: list[np.ndarray]) -> np.ndarray:
+    """Continuation-ratio stage probabilities q_1..q_{K-1} -> category shares P_1..P_K."""
+    remaining = np.ones_like(stages[0])
+    shares = []
+    for q in stages:
+        shares.append(remaining * q)
+        remaining = remaining * (1.0 - q)
+    return np.stack([*shares, remaining])
 
 
 def poststratify(
@@ -216,9 +225,14 @@ def poststratify(
     *,
     n_draws: int = N_DRAWS,
     seed: int = SEED,
+    synthetic: bool = False,
 ) -> pd.DataFrame:
     """Every town in `frame`: the estimated share for each category, its 90 % interval and
-    the town's respondents. Long format, sorted by town then category order."""
+    the town's respondents. Long format, sorted by town then category order.
+
+    `synthetic=True` drops the town intercepts (the synthetic estimator): every town gets
+    what its predictors, region and population make of the fitted model.
+    """
     towns, counts = frame_matrix(frame)
     grid = cells()
     x = _predictors(areas, model.predictors, towns, model.means, model.sds)
@@ -228,26 +242,33 @@ def poststratify(
     cell_index = {g: pd.Index(levels(g)).get_indexer(grid[g]) for g in DEMOGRAPHIC_GROUPS}
     male = (grid["sex"] == MALE).to_numpy(float)
     rng = np.random.default_rng(seed)
-    fits = [model.fits[k] for k in model.categories]
-    coefficients = [fit.draw(n_draws, rng) for fit in fits]
-    draws = np.empty((n_draws, len(fits), len(towns)))
+    fits = list(model.fits.values())
+    coefficients = [fit.posterior.draw(n_draws, rng) for fit in fits]
+    draws = np.empty((n_draws, len(model.categories), len(towns)))
+    wanted = {**{g: levels(g) for g in DEMOGRAPHIC_GROUPS}, "region": region_levels}
+    wanted["area_code"] = towns
+    where = [
+        {g: pd.Index(fit.re_levels[g]).get_indexer(pd.Index(v)) for g, v in wanted.items()}
+        for fit in fits
+    ]
     for s in range(n_draws):
         probabilities = []
-        for fit, drawn in zip(fits, coefficients, strict=True):
-            beta = drawn[s]
+        for k, (dense, area, area_log_sd) in enumerate(coefficients):
+            fit, at = fits[k], fits[k].slices()
+            beta = dense[s, at["fixed"]]
             cell_part = beta[1] * male
             for g in DEMOGRAPHIC_GROUPS:
-                cell_part = cell_part + _effects(fit, g, beta, levels(g), rng)[cell_index[g]]
+                effect = _effects(where[k][g], dense[s, at[g]], fit.group_sd(g), rng)
+                cell_part = cell_part + effect[cell_index[g]]
+            town_effect = _effects(where[k]["area_code"], area[s], np.exp(area_log_sd[s]), rng)
+            region = _effects(
+                where[k]["region"], dense[s, at["region"]], fit.group_sd("region"), rng
+            )
             town_part = (
-                beta[0]
-                + x @ beta[2 : len(fit.fe_names)]
-                + _effects(fit, "area_code", beta, towns, rng)
-                + _effects(fit, "region", beta, region_levels, rng)[region_index]
+                beta[0] + x @ beta[2:] + (0.0 if synthetic else town_effect) + region[region_index]
             )
             probabilities.append(expit(town_part[:, None] + cell_part[None, :]))
-        stacked = np.stack(probabilities)
-        if not model.binary:
-            stacked = stacked / stacked.sum(axis=0, keepdims=True)
+        stacked = np.stack(probabilities) if model.binary else _stage_shares(probabilities)
         draws[s] = poststratify_cells(stacked, counts)
     out = pd.DataFrame(
         {
