@@ -75,7 +75,7 @@ def test_measured_and_modelled_rows_with_intervals_and_comparisons(tmp_path: Pat
     assert measured["Alpha"] == "20.0%" and "Alpha Seat constituency" in measured["What it is"]
     assert measured["All towns"] == "median 15.0%; higher than 67% of 3 towns"
     assert votes.loc["EU referendum Leave share (local authority, measured)", "Interval"] == (
-        "counted result (no sampling interval)"
+        "none: a count"
     )
     assert "Alphashire" in votes.iloc[0]["What it is"]
 

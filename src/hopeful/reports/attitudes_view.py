@@ -152,7 +152,7 @@ def votes_table(view) -> pd.DataFrame:
         digits = 1 if kind == "measured" else 0
         shown = "not available for this town" if pd.isna(value) else _share(float(value), digits)
         if interval is None:
-            band = "counted result (no sampling interval)"
+            band = "none: a count"
         elif pd.isna(t.get(interval[0])) or pd.isna(t.get(interval[1])):
             band = "not available"
         else:
