@@ -78,6 +78,18 @@ def test_pay_and_wellbeing_published_values() -> None:
     assert latest.loc["E07000029", "life_satisfaction"] == 8.23  # Copeland, the highest
     assert latest.loc["E07000008", "life_satisfaction"] == 6.46  # Cambridge, the lowest
     assert latest.loc["W92000004", "life_satisfaction"] == 7.40
+    # Every published value comes with its 95% limits, which hold it.
+    shown = latest.dropna(subset=["life_satisfaction"])
+    assert (shown["life_satisfaction_lo95"] <= shown["life_satisfaction"]).all()
+    assert (shown["life_satisfaction"] <= shown["life_satisfaction_hi95"]).all()
+    values = wellbeing[["anxiety", "anxiety_lo95"]]
+    assert (values["anxiety"].isna() == values["anxiety_lo95"].isna()).all()
+    assert latest.loc[
+        "E07000029", ["life_satisfaction_lo95", "life_satisfaction_hi95"]
+    ].tolist() == [
+        7.74,
+        8.72,
+    ]  # Copeland: a wide interval, a small sample
 
 
 @pytest.mark.real_data("mirror")
@@ -131,7 +143,7 @@ def _write(tmp_path: Path, name: str, text: str) -> Path:
     return path
 
 
-WELLBEING_HEADER = "areacd,indicator,period,observation,status\n"
+WELLBEING_HEADER = "areacd,indicator,period,observation,lci_95,uci_95,status\n"
 
 
 def test_wellbeing_value_missing_without_a_status_names_the_row(tmp_path: Path) -> None:
@@ -139,7 +151,8 @@ def test_wellbeing_value_missing_without_a_status_names_the_row(tmp_path: Path) 
         tmp_path,
         "wb.csv",
         WELLBEING_HEADER
-        + "E06000001,Satisfaction,2022-04-01/P1Y,7.5,\nE06000002,Satisfaction,2022-04-01/P1Y,,\n",
+        + "E06000001,Satisfaction,2022-04-01/P1Y,7.5,7.3,7.7,\n"
+        + "E06000002,Satisfaction,2022-04-01/P1Y,,,,\n",
     )
     with pytest.raises(DataError) as err:
         readers.wellbeing(path)
@@ -147,8 +160,31 @@ def test_wellbeing_value_missing_without_a_status_names_the_row(tmp_path: Path) 
 
 
 def test_wellbeing_score_above_ten_fails(tmp_path: Path) -> None:
-    path = _write(tmp_path, "wb.csv", WELLBEING_HEADER + "W06000001,Anxiety,2022-04-01/P1Y,11,\n")
+    path = _write(
+        tmp_path, "wb.csv", WELLBEING_HEADER + "W06000001,Anxiety,2022-04-01/P1Y,11,10.8,11.2,\n"
+    )
     with pytest.raises(DataError, match="out of range"):
+        readers.wellbeing(path)
+
+
+def test_wellbeing_value_outside_its_interval_names_the_row(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "wb.csv",
+        WELLBEING_HEADER
+        + "E06000001,Anxiety,2022-04-01/P1Y,3.1,2.9,3.3,\n"
+        + "E06000002,Anxiety,2022-04-01/P1Y,3.1,3.2,3.4,\n",
+    )
+    with pytest.raises(DataError, match="outside its confidence interval") as err:
+        readers.wellbeing(path)
+    assert (err.value.column, err.value.row) == ("lci_95", 3)
+
+
+def test_wellbeing_interval_missing_with_a_value_fails(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "wb.csv", WELLBEING_HEADER + "E06000001,Happiness,2022-04-01/P1Y,7.1,,7.4,\n"
+    )
+    with pytest.raises(DataError, match="confidence limit missing"):
         readers.wellbeing(path)
 
 

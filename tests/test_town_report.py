@@ -55,7 +55,7 @@ def test_pilot_with_evidence_gets_the_guide(tmp_path: Path) -> None:
     assert "Practitioners' guide" in html.unescape(page)
     assert "TEST-01" in page and "TEST-07" not in page  # no consent, not shown
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)" in page
-    for section in ("The Towns Index", "Clusters of risk to resilience", "Attitudes (modelled)"):
+    for section in ("The Towns Index", "Clusters of risk to resilience", "Attitudes (measured and"):
         assert section in page
 
 

@@ -12,7 +12,7 @@ import pandas as pd
 
 from hopeful import __version__, sources, stamps
 from hopeful.errors import DataError
-from hopeful.prepare import constituencies, districts, geography, iod, lsoa, raw_tables
+from hopeful.prepare import constituencies, districts, geography, iod, lsoa, raw_tables, wellbeing
 from hopeful.processed import (
     TOWN_ID_COLUMNS,
     data_dictionary,
@@ -205,6 +205,9 @@ def prepare(
     )
     progress("aggregating LSOAs to towns and local authorities")
     towns = town_table(table, universe)
+    towns = towns.merge(
+        wellbeing.town_wellbeing(interim_dir, towns), on="town_code", validate="one_to_one"
+    )
     towns = towns[[*TOWN_ID_COLUMNS, *[c for c in towns.columns if c not in TOWN_ID_COLUMNS]]]
     validate_towns(towns)
     las = local_authority_table(table, districts.lsoa11_to_lad19(interim_dir))

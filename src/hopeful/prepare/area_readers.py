@@ -167,11 +167,16 @@ def asylum_support(path: Path) -> pd.DataFrame:
     return out
 
 
-def _long_indicator(path: Path, encoding: str) -> pd.DataFrame:
+def _long_indicator(path: Path, encoding: str, *, bounds: bool = False) -> pd.DataFrame:
     """ONS's explore-local-statistics layout, E&W authority/county/region/nation rows: a value
-    is missing exactly where `status` says it is unavailable (x) or unreliable (u)."""
+    is missing exactly where `status` says it is unavailable (x) or unreliable (u). With
+    `bounds`, the 95% confidence limits too (lo95, hi95), given exactly where the value is and
+    holding it between them."""
     cols = ["areacd", "indicator", "period", "observation", "status"]
-    frame = _rows(load.read_csv(path, required=cols, encoding=encoding), "areacd", EW_AREA)
+    limits = {"lci_95": "lo95", "uci_95": "hi95"} if bounds else {}
+    frame = _rows(
+        load.read_csv(path, required=[*cols, *limits], encoding=encoding), "areacd", EW_AREA
+    )
     value = load.check_numeric(frame, "observation", path, low=0, allow_missing=True)
     flagged = frame["status"].isin(["x", "u"])
     load.fail_at(frame, "status", value.isna() != flagged, path,
@@ -186,6 +191,13 @@ def _long_indicator(path: Path, encoding: str) -> pd.DataFrame:
             "value": value,
         }
     )
+    for column, name in limits.items():
+        limit = load.check_numeric(frame, column, path, low=0, allow_missing=True)
+        load.fail_at(frame, column, limit.isna() != value.isna(), path,
+                     "confidence limit missing where the value is given, or the reverse")  # fmt: skip
+        outside = (limit > value) if name == "lo95" else (limit < value)
+        load.fail_at(frame, column, outside, path, "value outside its confidence interval")
+        out[name] = limit
     repeated = out.duplicated(["area_code", "indicator", "year"])
     load.fail_at(out, "area_code", repeated, path, "repeated area, indicator and period")
     return out
@@ -203,15 +215,21 @@ def weekly_pay(path: Path) -> pd.DataFrame:
 
 def wellbeing(path: Path) -> pd.DataFrame:
     """ONS personal well-being means (0-10) per E&W authority (April 2021 codes), region and
-    nation, per financial year starting in `year`; one column per measure."""
-    frame = _long_indicator(path, "utf-8")
+    nation, per financial year starting in `year`: one column per measure and its 95%
+    confidence limits (`<measure>_lo95`, `<measure>_hi95`), which say how far a survey mean
+    of a small authority can be trusted."""
+    frame = _long_indicator(path, "utf-8", bounds=True)
     load.fail_at(frame, "indicator", ~frame["indicator"].isin(WELLBEING), path,
                  "unknown well-being measure")  # fmt: skip
-    load.check_numeric(frame, "value", path, high=10, allow_missing=True)
+    for column in ("value", "lo95", "hi95"):
+        load.check_numeric(frame, column, path, high=10, allow_missing=True)
     wide = frame.assign(indicator=frame["indicator"].map(WELLBEING)).pivot(
-        index=["area_code", "year"], columns="indicator", values="value"
+        index=["area_code", "year"], columns="indicator", values=["value", "lo95", "hi95"]
     )
-    wide = wide.reindex(columns=list(WELLBEING.values())).rename_axis(None, axis=1)
+    names = {"value": "{}", "lo95": "{}_lo95", "hi95": "{}_hi95"}
+    wide.columns = [names[kind].format(measure) for kind, measure in wide.columns]
+    order = [names[k].format(m) for m in WELLBEING.values() for k in names]
+    wide = wide.reindex(columns=order)
     return wide.reset_index().sort_values(["area_code", "year"], ignore_index=True)
 
 

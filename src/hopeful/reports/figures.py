@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
@@ -11,6 +13,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import text_to_path
 
 __all__ = [
+    "attitudes_across_towns",
     "clusters_by_region",
     "deprivation_by_region",
     "deprivation_distribution",
@@ -257,6 +260,28 @@ def leave_one_out(table: pd.DataFrame) -> plt.Figure:
     sns.barplot(data=data, y="indicator", x="mean_abs_shift", color="#4c72b0", ax=ax)
     ax.set_xlabel("Mean absolute rank shift when left out")
     ax.set_ylabel("")
+    sns.despine(fig)
+    fig.tight_layout()
+    return fig
+
+
+def attitudes_across_towns(towns: pd.DataFrame, panels: list[tuple[str, str, bool]]) -> plt.Figure:
+    """One histogram per (column, title, is_share) panel, towns of each nation stacked: how
+    towns spread on each vote and well-being measure (titles say measured or modelled)."""
+    ncols = 3
+    nrows = -(-len(panels) // ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(9, 2.6 * nrows), dpi=80, squeeze=False)
+    for ax, (column, title, is_share) in zip(axes.flat, panels, strict=False):
+        data = towns[["nation", column]].dropna()
+        sns.histplot(data=data, x=column, hue="nation", palette=PALETTE, multiple="stack",
+                     bins=30, linewidth=0.3, ax=ax, legend=ax is axes.flat[0])  # fmt: skip
+        ax.set_title(textwrap.fill(text_label(title), 36), fontsize=9)
+        ax.set_xlabel("")
+        ax.set_ylabel("Towns" if ax in axes[:, 0] else "")
+        if is_share:
+            ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
+    for ax in list(axes.flat)[len(panels) :]:
+        ax.set_axis_off()
     sns.despine(fig)
     fig.tight_layout()
     return fig

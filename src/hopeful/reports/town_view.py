@@ -425,19 +425,8 @@ def peers_table(view: TownView, column: str = "peer_codes") -> pd.DataFrame:
 
 
 def attitudes_html(view: TownView) -> str:
-    """What is measured (the authority's referendum result) apart from what is modelled."""
-    from hopeful.models.leave import leave_statement
+    """The attitudes section (the notebook's one entry): votes measured and modelled, and
+    well-being of the town's authority (hopeful.reports.attitudes_view)."""
+    from hopeful.reports import attitudes_view
 
-    t = view.town
-    if pd.isna(t.get("leave_share_area16")):
-        return "<p>No referendum result could be matched to this town.</p>"
-    statement = leave_statement(
-        t, {"area16_name": t["leave_area16_name"], "leave_share": t["leave_share_area16"]}
-    )
-    measured, _, modelled = statement.partition(" Modelled: ")
-    parts = [
-        f"<p><strong>Measured.</strong> {html.escape(measured.removeprefix('Measured: '))}</p>"
-    ]
-    if modelled:
-        parts.append(f"<p><strong>Modelled.</strong> {html.escape(modelled)}</p>")
-    return "<div class='attitudes'>" + "".join(parts) + "</div>"
+    return attitudes_view.attitudes_html(view)
