@@ -28,7 +28,7 @@ __all__ = [
     "Layers",
     "base_map",
     "cluster_maps_html",
-    "index_map_svg",
+    "index_map_html",
     "layers_path",
     "locator_svg",
     "national_map_html",
@@ -308,10 +308,7 @@ def national_map_html(processed_dir: str | Path, towns: pd.DataFrame) -> str:
         "boundaries, coloured by Towns Index decile from 1 (the most resilient tenth, dark "
         "purple) to 10 (the least resilient tenth, yellow)."
     )
-    legend = _legend(
-        (colour, f"decile {i}" + (" (most resilient)" if i == 1 else " (least)" if i == 10 else ""))
-        for i, colour in enumerate(DECILE_COLOURS, start=1)
-    )
+    legend = _decile_legend()
     return (
         '<figure class="map" style="margin:1rem 0">'
         + _svg_open(base.frame, title, css_width="40rem", label_id="national-map")
@@ -323,10 +320,18 @@ def national_map_html(processed_dir: str | Path, towns: pd.DataFrame) -> str:
 
 
 def cluster_maps_html(
-    processed_dir: str | Path, towns: pd.DataFrame, clusters: Iterable[tuple[str, str]]
+    processed_dir: str | Path,
+    towns: pd.DataFrame,
+    clusters: Iterable[tuple[str, str]] | None = None,
 ) -> str:
-    """One small map per cluster (id, name): full members as filled dots, partial members as
-    open rings (shape, not colour alone, tells them apart); the land is drawn once and reused."""
+    """One small map per cluster (id, name; default: the clusters file's): full members as
+    filled dots, partial members as open rings (shape, not colour alone, tells them apart);
+    the land is drawn once and reused."""
+    if clusters is None:
+        from hopeful import clusters as clusters_mod
+
+        config = cached_read(clusters_mod.DEFAULT_PATH, clusters_mod.load_clusters)
+        clusters = [(c.id, c.name) for c in config.clusters]
     base = base_map(processed_dir, SMALL_UNIT_M)
     if base is None:
         return "<p>No maps: the map layers were not prepared (run `hopeful prepare`).</p>"
@@ -369,31 +374,47 @@ def cluster_maps_html(
     )
 
 
-def index_map_svg(processed_dir: str | Path, towns: pd.DataFrame, hrefs: Mapping[str, str]) -> str:
+def _decile_legend() -> str:
+    return _legend(
+        (colour, f"decile {i}" + (" (most resilient)" if i == 1 else " (least)" if i == 10 else ""))
+        for i, colour in enumerate(DECILE_COLOURS, start=1)
+    )
+
+
+def index_map_html(processed_dir: str | Path, towns: pd.DataFrame, hrefs: Mapping[str, str]) -> str:
     """The index page's map: every town a point coloured by decile, each a link to its report
-    (`hrefs`: town_code → relative address) with the town's name as its tooltip."""
+    (`hrefs`: town_code → relative address) with the town's name as its tooltip; '' without
+    the map layers."""
     base = base_map(processed_dir, INDEX_UNIT_M)
     if base is None:
         return ""
     frame = towns.set_index("town_code").join(base.towns, how="inner")
-    frame = frame.sort_values(["u", "v"])
+    decile = frame["index_decile"] if "index_decile" in frame else pd.Series(np.nan, frame.index)
+    frame = frame.assign(decile=decile.fillna(0).astype(int)).sort_values(["decile", "u", "v"])
     e = html.escape
-    dots = []
-    for code, r in frame.iterrows():
-        decile = r.get("index_decile")
-        colour = DECILE_COLOURS[int(decile) - 1] if pd.notna(decile) else "#ffffff"
-        href = hrefs.get(str(code))
-        circle = (
-            f'<circle cx="{_num(r["u"])}" cy="{_num(r["v"])}" r="3.4" fill="{colour}">'
-            f"<title>{e(str(r['town_name']))}</title></circle>"
-        )
-        dots.append(f'<a href="{e(href)}">{circle}</a>' if href else circle)
+    groups = []
+    for d, group in frame.groupby("decile", sort=True):
+        links = []
+        for code, r in group.iterrows():
+            href = hrefs.get(str(code))
+            circle = (
+                f'<circle cx="{_num(r["u"])}" cy="{_num(r["v"])}" r="3.4">'
+                f"<title>{e(str(r['town_name']))}</title></circle>"
+            )
+            links.append(f'<a href="{e(href)}">{circle}</a>' if href else circle)
+        colour = DECILE_COLOURS[d - 1] if d else "#ffffff"
+        groups.append(f'<g fill="{colour}">{"".join(links)}</g>')
+    dots = groups
     title = (
         "Map of England and Wales with every town as a point coloured by its Towns Index decile "
         "(dark: most resilient; yellow: least); each point links to the town's report."
     )
     return (
-        _svg_open(base.frame, title, css_width="34rem", label_id="index-map")
+        '<figure class="map">'
+        + _svg_open(base.frame, title, css_width="34rem", label_id="index-map")
         + _base_paths(base, 0.45)
         + f'<g stroke="{INK}" stroke-width=".5">{"".join(dots)}</g></svg>'
+        + "<figcaption>Towns Index decile; click a town to open its report."
+        + _decile_legend()
+        + "</figcaption></figure>"
     )
