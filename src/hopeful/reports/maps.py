@@ -335,7 +335,8 @@ def cluster_maps_html(
     base = base_map(processed_dir, SMALL_UNIT_M)
     if base is None:
         return "<p>No maps: the map layers were not prepared (run `hopeful prepare`).</p>"
-    joined = towns.set_index("town_code").join(base.towns, how="inner")
+    states = [c for c in towns.columns if c.startswith("cluster_") and c.count("_") == 1]
+    joined = towns.set_index("town_code")[states].join(base.towns, how="inner")
     f = base.frame
     defs = (
         f'<svg width="0" height="0" style="position:absolute" aria-hidden="true"><defs>'
@@ -388,7 +389,8 @@ def index_map_html(processed_dir: str | Path, towns: pd.DataFrame, hrefs: Mappin
     base = base_map(processed_dir, INDEX_UNIT_M)
     if base is None:
         return ""
-    frame = towns.set_index("town_code").join(base.towns, how="inner")
+    wanted = [c for c in ("town_name", "index_decile") if c in towns.columns]
+    frame = towns.set_index("town_code")[wanted].join(base.towns, how="inner")
     decile = frame["index_decile"] if "index_decile" in frame else pd.Series(np.nan, frame.index)
     frame = frame.assign(decile=decile.fillna(0).astype(int)).sort_values(["decile", "u", "v"])
     e = html.escape
