@@ -13,7 +13,15 @@ import nbformat
 import pandas as pd
 import pytest
 
-from hopeful.reports import build, cluster_overview, overview_view, town_view, validity_view
+from hopeful.reports import (
+    build,
+    cluster_overview,
+    glance,
+    maps,
+    overview_view,
+    town_view,
+    validity_view,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURE = ROOT / "tests" / "fixtures" / "mini_report.ipynb"
@@ -45,7 +53,12 @@ def names(reads: tuple[str, ...]) -> set[str]:
 
 
 def test_town_report_reads_are_the_files_its_view_and_notebook_name() -> None:
-    town = named_files(Path(town_view.__file__), ROOT / "notebooks" / "town_report.ipynb")
+    town = named_files(
+        Path(town_view.__file__),
+        Path(glance.__file__),
+        Path(maps.__file__),
+        ROOT / "notebooks" / "town_report.ipynb",
+    )
     assert town == names(build.TOWN_REPORT_READS)
 
 
@@ -54,6 +67,7 @@ def test_overview_reads_are_the_files_its_view_and_notebook_name() -> None:
         Path(overview_view.__file__),
         Path(cluster_overview.__file__),
         Path(validity_view.__file__),
+        Path(maps.__file__),
         ROOT / "notebooks" / "overview.ipynb",
     )
     # The overview also shows town_view.sources_html (provenance.json) and reads towns.csv

@@ -58,7 +58,8 @@ def towns() -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def index_file(towns: pd.DataFrame, tmp_path_factory) -> Path:
-    return write_index(towns, tmp_path_factory.mktemp("reports"))
+    layers = PROCESSED if (PROCESSED / "map_layers.parquet").is_file() else None
+    return write_index(towns, tmp_path_factory.mktemp("reports"), layers)
 
 
 # Back to the page as loaded (apart from row order): no search, no filter, no sorted column.
@@ -218,3 +219,18 @@ def test_rank_interval_sorts_by_its_lower_bound_as_a_number(page, towns):
     lows = [int(s.split("–")[0]) for s in shown if s]
     assert lows == sorted(lows)
     assert shown[len(lows) :] == [""] * int(towns["index_rank_p05"].isna().sum())
+
+
+def test_the_map_links_each_placed_town_to_its_report(page, towns):
+    if not (PROCESSED / "map_layers.parquet").is_file():
+        pytest.skip("map layers not prepared: run `make data`")
+    assert page.locator("svg#index-map, svg[aria-labelledby='index-map']").count() == 1
+    links = page.locator("svg[aria-labelledby='index-map'] a").evaluate_all(
+        "as => as.map(a => [a.getAttribute('href'), a.querySelector('title').textContent])"
+    )
+    expected = {
+        f"towns/{slugify(code, name)}.html": name
+        for code, name in zip(towns["town_code"], towns["town_name"], strict=True)
+    }
+    assert len(links) >= len(towns) - 2
+    assert all(expected[href] == name for href, name in links)

@@ -60,6 +60,20 @@ def test_sections_are_present(page):
         assert section in headings
 
 
+def test_the_report_opens_with_the_town_at_a_glance(page, town_name):
+    glance = page.locator("#at-a-glance")
+    assert glance.count() == 1
+    levels = page.locator("h1, h2, h3").evaluate_all("hs => hs.map(h => h.tagName)")
+    assert levels[:2] == ["H1", "H2"]  # the glance heading comes straight after the name
+    assert glance.locator("h2").inner_text() == f"{town_name} at a glance"
+    assert glance.locator("svg[role='img'] title").count() == 1
+    assert town_name in glance.locator("svg title").text_content()
+    assert glance.locator(".tiles li").count() == 14
+    assert 3 <= glance.locator(".findings li").count() <= 5
+    box = glance.locator("svg").bounding_box()
+    assert box is not None and box["width"] > 100 and box["height"] > 100
+
+
 def test_figures_are_decoded_pngs(page):
     images = page.locator("img").evaluate_all(
         "is => is.map(i => [i.getAttribute('src').slice(0, 22), i.complete, i.naturalWidth])"

@@ -12,7 +12,16 @@ import pandas as pd
 
 from hopeful import __version__, sources, stamps
 from hopeful.errors import DataError
-from hopeful.prepare import constituencies, districts, geography, iod, lsoa, raw_tables, wellbeing
+from hopeful.prepare import (
+    constituencies,
+    districts,
+    geography,
+    iod,
+    lsoa,
+    map_layers,
+    raw_tables,
+    wellbeing,
+)
 from hopeful.processed import (
     TOWN_ID_COLUMNS,
     data_dictionary,
@@ -28,7 +37,12 @@ N_WALES_LSOA = 1_909
 
 # Outputs `score` rewrites: the stamp only requires them to exist.
 SHARED_OUTPUTS = ("towns.csv", "towns.parquet", "data_dictionary.csv", "provenance.json")
-OWN_OUTPUTS = ("lsoa.parquet", "local_authorities.csv", "town_constituencies.csv")
+OWN_OUTPUTS = (
+    "lsoa.parquet",
+    "local_authorities.csv",
+    "town_constituencies.csv",
+    "map_layers.parquet",
+)
 
 
 @dataclass
@@ -218,6 +232,9 @@ def prepare(
         lsoa_pcon, table[["lsoa11_code", "town_code", "population"]]
     )
 
+    progress("preparing the map layers (land, local authorities, town points)")
+    layers = map_layers.map_layers(interim_dir, table[["lsoa11_code", "town_code"]])
+
     dictionary = data_dictionary(
         {"towns": towns, "local_authorities": las, "town_constituencies": town_pcon}
     )
@@ -228,6 +245,7 @@ def prepare(
         "lsoa.parquet": lambda p: write_parquet(lsoa_out, p),
         "local_authorities.csv": lambda p: write_csv(las, p),
         "town_constituencies.csv": lambda p: write_csv(town_pcon, p),
+        "map_layers.parquet": lambda p: write_parquet(layers, p),
         "data_dictionary.csv": lambda p: write_csv(dictionary, p),
     }
     report = PrepareReport()

@@ -20,9 +20,15 @@ from hopeful.scoring.framework import framework_hash
 # their own cells): the data part of its cache key, so a file reports do not read can appear
 # or change without re-rendering anything. tests/test_reports_cache.py checks these lists
 # against the file names the views and notebooks mention.
-TOWN_REPORT_READS = ("towns.csv", "cluster_criteria.parquet", "provenance.json")
+TOWN_REPORT_READS = (
+    "towns.csv",
+    "cluster_criteria.parquet",
+    "provenance.json",
+    "map_layers.parquet",
+)
 OVERVIEW_READS = (
     "towns.csv",
+    "map_layers.parquet",
     "provenance.json",
     "score_summary.json",
     "index_audit_domains.csv",
@@ -163,7 +169,7 @@ def build_all(
         lines.append(
             f"overview: {'rendered' if rendered else 'unchanged'} {out_dir / 'overview.html'}"
         )
-        lines.append(f"index: {index_page.write_index(table, out_dir)}")
+        lines.append(f"index: {index_page.write_index(table, out_dir, processed_dir)}")
     text = "\n".join(lines)
     if summary is not None and not summary.ok:
         raise ReportsFailed(text)

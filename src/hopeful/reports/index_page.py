@@ -50,8 +50,11 @@ def _interval(row: pd.Series) -> str:
     return f"{int(low)}–{int(high)}"
 
 
-def build_index_html(towns: pd.DataFrame, *, overview_href: str = "overview.html") -> str:
-    """The index page as a string; every value from data is escaped."""
+def build_index_html(
+    towns: pd.DataFrame, *, overview_href: str = "overview.html", map_html: str = ""
+) -> str:
+    """The index page as a string; every value from data is escaped. `map_html` (the clickable
+    map of `maps.index_map_html`) goes between the introduction and the table."""
     e = html.escape
     towns = towns.sort_values("town_code").copy()
     towns["index_interval"] = towns.apply(_interval, axis=1)
@@ -93,7 +96,13 @@ def build_index_html(towns: pd.DataFrame, *, overview_href: str = "overview.html
         "<h1>Hopeful Towns — town reports</h1>"
         f'<p class="lede">{len(towns):,} towns in England and Wales. '
         f'<a href="{e(overview_href)}">The national overview</a>. Click a column to sort.</p>'
-        '<div class="controls"><label>Search <input id="search" type="search" '
+        + (
+            '<details class="map-details" open><summary>Map of every town (a point opens its '
+            f"report)</summary>{map_html}</details>"
+            if map_html
+            else ""
+        )
+        + '<div class="controls"><label>Search <input id="search" type="search" '
         'placeholder="town, code, authority, region"></label>'
         f'{"".join(selects)}<span id="count" role="status"></span></div>'
         f'<table id="towns"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
@@ -102,8 +111,18 @@ def build_index_html(towns: pd.DataFrame, *, overview_href: str = "overview.html
     )
 
 
-def write_index(towns: pd.DataFrame, out_dir: Path) -> Path:
-    """Write index.html (every town, sortable and filterable) into `out_dir`."""
+def write_index(towns: pd.DataFrame, out_dir: Path, processed_dir: Path | None = None) -> Path:
+    """Write index.html (every town, sortable and filterable) into `out_dir`, with a map of
+    the towns linking to their reports when `processed_dir` holds the map layers."""
+    from hopeful.reports import maps
+
+    map_html = ""
+    if processed_dir is not None:
+        hrefs = {
+            str(code): f"towns/{slugify(code, name)}.html"
+            for code, name in zip(towns["town_code"], towns["town_name"], strict=True)
+        }
+        map_html = maps.index_map_html(processed_dir, towns, hrefs)
     path = Path(out_dir) / "index.html"
-    atomic.write_text(path, build_index_html(towns))
+    atomic.write_text(path, build_index_html(towns, map_html=map_html))
     return path
