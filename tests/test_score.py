@@ -192,7 +192,7 @@ def test_score_is_deterministic_and_idempotent(scored: Path, tmp_path: Path) -> 
     for name in PREPARED:
         shutil.copy2(scored / name, processed / name)
     score.score(interim_of(scored), processed, steps_dir=tmp_path / "steps")
-    for name in ["towns.csv", "towns.parquet", "cluster_criteria.csv", "peers.csv",
+    for name in ["towns.csv", "towns.parquet", "cluster_criteria.csv", "peers.csv", "trends.csv",
                  "data_dictionary.csv", "score_summary.json", "models/leave_la.json"]:  # fmt: skip
         assert filecmp.cmp(scored / name, processed / name, shallow=False), name
 

@@ -28,7 +28,7 @@ import pandas as pd
 
 from hopeful import atomic, cluster_stats, clusters, indicators, interim, peers, stamps
 from hopeful.errors import DataError
-from hopeful.indicators import build, errors
+from hopeful.indicators import build, errors, trends
 from hopeful.prepare import raw_tables
 from hopeful.processed import (
     column_dictionary,
@@ -46,6 +46,7 @@ from hopeful.scoring import pipeline, resilience_audit, validity
 
 GROUP_COLUMNS = ["size_class", "nation", "region"]
 ERRORS_TABLE = "indicator_errors.parquet"  # steps folder: standard errors of the indicators
+TRENDS_TABLE = "trends.csv"  # processed: towns' and their authorities' values over time
 STEPS = ("indicators", "index", "attitudes")
 # Which earlier steps' tables a step reads: `--from` reruns a step and those that read it.
 # The Leave model reads only prepared data, so a framework change never refits it.
@@ -328,7 +329,10 @@ def indicators_step(interim_dir: Path, processed_dir: Path, steps_dir: Path) -> 
     tables, _ = small_areas
     noise = errors.recipe_errors(tables, pd.Index(table["town_code"]))
     _write_step_table(noise.reset_index(), steps_dir / ERRORS_TABLE)
-    return [out, steps_dir / ERRORS_TABLE]
+    # The trends the reports draw, from the same small-area tables (built once).
+    trend_path = processed_dir / TRENDS_TABLE
+    write_csv(trends.trend_table(interim_dir, tables, towns), trend_path)
+    return [out, steps_dir / ERRORS_TABLE, trend_path]
 
 
 def _rounded(value: object) -> object:
@@ -575,6 +579,7 @@ def publish(
                         name.removesuffix(".csv"): pd.read_csv(processed_dir / name)
                         for name in VALIDATION_TABLES
                     },
+                    "trends": pd.read_csv(processed_dir / TRENDS_TABLE, nrows=0),
                 }
             ),
         ],
@@ -605,7 +610,7 @@ def publish(
     )
     prov = update_provenance(
         processed_dir,
-        [*outputs, *index_record["outputs"]],
+        [*outputs, *index_record["outputs"], TRENDS_TABLE],
         {"framework_sha256": fw.sha256, "clusters_sha256": config.sha256},
     )
     written = [processed_dir / n for n in outputs]

@@ -32,6 +32,7 @@ __all__ = [
     "furlough",
     "la_measures",
     "la_population",
+    "ltla21_to_ltla23",
     "pay_growth",
     "pubs_change",
     "wellbeing",
@@ -124,7 +125,7 @@ def furlough(interim_dir: Path) -> pd.Series:
     return rate.rename("furlough_rate_2020")
 
 
-def _to_2023(interim_dir: Path) -> pd.Series:
+def ltla21_to_ltla23(interim_dir: Path) -> pd.Series:
     """2021 authority -> its April 2023 authority (itself, or the unitary that absorbed it)."""
     return _one_to_one(_vintages(interim_dir), "ltla21_code", "ltla23_code")
 
@@ -144,7 +145,7 @@ def pay_growth(interim_dir: Path) -> tuple[pd.Series, pd.Series]:
     base = wide.reindex(columns=list(PAY_BASE_YEARS)).mean(axis=1)
     end = wide.reindex(columns=list(PAY_END_YEARS)).mean(axis=1)
     growth = end / base - 1
-    to23 = _to_2023(interim_dir)
+    to23 = ltla21_to_ltla23(interim_dir)
     region = _lad_region(interim_dir)
     own = to23.map(growth)
     fallback = region.reindex(to23.index).map(growth)
@@ -165,7 +166,7 @@ def _lad_region(interim_dir: Path) -> pd.Series:
     """2021 authority -> its English region code, or Wales (W92000004) for a Welsh one."""
     regions = interim.read(interim_dir, "lookup_ltla21_region21")
     english = regions.set_index("ltla21_code")["region21_code"]
-    welsh = [c for c in _to_2023(interim_dir).index if c.startswith("W")]
+    welsh = [c for c in ltla21_to_ltla23(interim_dir).index if c.startswith("W")]
     return pd.concat([english, pd.Series("W92000004", index=welsh)])
 
 
@@ -187,7 +188,7 @@ def asylum_dispersal(interim_dir: Path) -> pd.Series:
         & (frame["accommodation"] == "dispersal")
     )
     people = frame[wanted].groupby("lad_code")["people"].sum()
-    to23 = _to_2023(interim_dir)
+    to23 = ltla21_to_ltla23(interim_dir)
     unknown = sorted(set(people.index) - set(to23))
     if unknown:
         raise DataError(

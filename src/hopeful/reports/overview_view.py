@@ -10,6 +10,7 @@ from hopeful import processed
 from hopeful.reports.stale import warn_if_stale
 
 __all__ = [
+    "audit_domains_table",
     "cluster_counts",
     "clusters_by_group",
     "clusters_intro",
@@ -96,8 +97,39 @@ def clusters_by_group(towns: pd.DataFrame, group: str) -> pd.DataFrame:
     table["towns"] = towns.groupby(group).size()
     return table.reset_index().rename(
         columns={
-            "clusters_full": "Clusters (full), mean",
-            "clusters_partial": "Clusters (partial), mean",
+            group: GROUP_LABELS.get(group, group),
+            "clusters_full": "Clusters fully in (mean)",
+            "clusters_partial": "Clusters partly in (mean)",
+            "towns": "Towns",
+        }
+    )
+
+
+GROUP_LABELS = {"size_class": "Size of town", "region": "Region", "nation": "Nation"}
+
+
+def audit_domains_table(processed_dir: str | Path) -> pd.DataFrame:
+    """The statistical audit of each domain in plain labels; a one-indicator domain has no
+    Cronbach's alpha, and says so."""
+    from hopeful.reports.town_view import domain_names
+
+    audit = read_processed(processed_dir, "index_audit_domains.csv")
+    names = domain_names()
+    return pd.DataFrame(
+        {
+            "Domain": audit["domain"].map(lambda d: names.get(d, d)),
+            "Indicators": audit["n_members"],
+            "Cronbach's alpha (consistency)": [
+                f"{a:.2f}" if pd.notna(a) else "not defined (one indicator)"
+                for a in audit["cronbach_alpha"]
+            ],
+            "Variance on the first principal component": audit["pc1_share"].map(
+                lambda v: "not available" if pd.isna(v) else f"{v:.0%}"
+            ),
+            "Components with eigenvalue above 1": audit["n_eigen_gt1"],
+            "Correlation with the index": audit["corr_index"].map(
+                lambda v: "not available" if pd.isna(v) else f"{v:.2f}"
+            ),
         }
     )
 

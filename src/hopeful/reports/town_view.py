@@ -18,6 +18,8 @@ from hopeful.reports.stale import warn_if_stale
 __all__ = [
     "TownView",
     "attitudes_html",
+    "cluster_blocks_html",
+    "cluster_details_html",
     "cluster_summary_html",
     "cluster_table",
     "clusters_intro",
@@ -31,10 +33,12 @@ __all__ = [
     "index_html",
     "index_intro",
     "load_town",
+    "ordinal",
     "peer_frame",
     "peers_table",
     "percentile_among",
     "profile_table",
+    "rank_text",
     "sources_html",
 ]
 
@@ -121,10 +125,39 @@ def load_town(processed_dir: str | Path, town: str) -> TownView:
     return TownView(town=row, towns=table, processed_dir=processed)
 
 
+MISSING = "not available"
+# How a value of each catalogue unit reads to people (fractions as percentages).
+UNIT_FORMATS = {
+    "fraction of 1": "{:.1%}",
+    "change in fraction of 1": "{:+.1%}",
+    "change in percentile points": "{:+.1f} points",
+    "change in percentage points": "{:+.1f} points",
+    "km": "{:.1f} km",
+}
+
+
 def _fmt(value: object, pattern: str) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return "–"
+        return MISSING
     return pattern.format(value)
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st: ranks and percentiles as people say them."""
+    n = int(n)
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n:,}{suffix}"
+
+
+def rank_text(rank: object, n: int) -> str:
+    """'12th of 1,178', or "not available" for a missing rank."""
+    if rank is None or pd.isna(rank):
+        return MISSING
+    return f"{ordinal(int(rank))} of {n:,}"
+
+
+def _percentile_text(value: float) -> str:
+    return MISSING if pd.isna(value) else ordinal(round(value))
 
 
 def percentile_among(values: pd.Series, value: float) -> float:
@@ -152,8 +185,8 @@ def comparison_table(view: TownView, rows: list[tuple[str, str, str]]) -> pd.Dat
                 f"{str(view.town['size_class']).title()} towns": _fmt(
                     values[in_size].mean(), pattern
                 ),
-                f"Percentile in {view.town['nation']}": _fmt(
-                    percentile_among(values[in_nation], view.town[col]), "{:.0f}"
+                f"Percentile in {view.town['nation']}": _percentile_text(
+                    percentile_among(values[in_nation], view.town[col])
                 ),
             }
         )
@@ -179,9 +212,11 @@ def heading_html(view: TownView) -> str:
     """The town's name and its facts (size, region, authority, code), escaped."""
     t = view.town
     e = html.escape
+    # Welsh towns have Wales as region and nation: say it once.
+    place = str(t["nation"]) if t["region"] == t["nation"] else f"{t['region']}, {t['nation']}"
     facts = [
         SIZE_LABELS.get(str(t["size_class"]), str(t["size_class"])),
-        f"{t['region']}, {t['nation']}",
+        place,
         f"Local authority: {t['lad_name']} ({t['lad_code']})",
         f"ONS code {t['town_code']}",
     ]
@@ -195,8 +230,9 @@ def sources_html(processed_dir: str | Path) -> str:
     if not path.is_file():
         return "<p>No provenance file found.</p>"
     prov = json.loads(path.read_text(encoding="utf-8"))
-    items = [f"<li>hopeful {html.escape(str(prov.get('version')))}</li>"]
-    for entry in (prov.get("sources") or {}).get("datasets", []):
+    datasets = (prov.get("sources") or {}).get("datasets", [])
+    items = []
+    for entry in datasets:
         items.append(
             "<li>{id}: {publisher}, {licence} <code>sha256 {sha}</code></li>".format(
                 id=html.escape(str(entry.get("id"))),
@@ -205,7 +241,12 @@ def sources_html(processed_dir: str | Path) -> str:
                 sha=html.escape(str(entry.get("sha256", ""))[:12]),
             )
         )
-    return "<ul class='sources'>" + "".join(items) + "</ul>"
+    return (
+        f"<p>Built with hopeful {html.escape(str(prov.get('version')))} from "
+        f"{len(datasets)} open data files, each checked against its sha256 checksum.</p>"
+        f"<details><summary>Every source file, with its licence and checksum</summary>"
+        f"<ul class='sources'>{''.join(items)}</ul></details>"
+    )
 
 
 def _framework():
@@ -261,16 +302,16 @@ def index_html(view: TownView) -> str:
     nation_n = int((view.towns["nation"] == t["nation"]).sum())
     parts = [
         f"<p class='headline'>Towns Index score <strong>{t['index_score']:.1f}</strong>, "
-        f"rank <strong>{int(t['index_rank'])}</strong> of {n:,} towns "
-        f"(1 = most resilient); range of ranks over 90% of sampled methods and data noise: "
-        f"<strong>{int(t['index_rank_p05'])}–{int(t['index_rank_p95'])}</strong> "
-        f"(median {int(t['index_rank_median'])}). Decile {int(t['index_decile'])} of 10 "
-        "(1 = the most resilient tenth).</p>",
+        f"ranked <strong>{rank_text(t['index_rank'], n)}</strong> towns "
+        f"(1st = most resilient). Over 90% of the sampled methods and data noise its rank lies "
+        f"between <strong>{ordinal(t['index_rank_p05'])} and {ordinal(t['index_rank_p95'])}"
+        f"</strong> (median {ordinal(t['index_rank_median'])}). Decile {int(t['index_decile'])} "
+        "of 10 (1 = the most resilient tenth).</p>",
         "<ul class='facts'>",
-        f"<li>Rank among {e(str(t['size_class']))} towns: "
-        f"{int(t['index_rank_in_size_class'])} of {size_n:,}</li>",
-        f"<li>Rank among towns in {e(str(t['nation']))}: "
-        f"{int(t['index_rank_in_nation'])} of {nation_n:,}</li>",
+        f"<li>Among {e(str(t['size_class']))} towns: "
+        f"{rank_text(t['index_rank_in_size_class'], size_n)}</li>",
+        f"<li>Among towns in {e(str(t['nation']))}: "
+        f"{rank_text(t['index_rank_in_nation'], nation_n)}</li>",
         "</ul>",
     ]
     return "".join(parts)
@@ -295,7 +336,9 @@ def domain_table(view: TownView) -> pd.DataFrame:
                 str(view.town["town_name"]): _fmt(value, "{:.1f}"),
                 "Peers (mean)": _fmt(peers[col].mean() if len(peers) else float("nan"), "{:.1f}"),
                 "All towns (mean)": _fmt(view.towns[col].mean(), "{:.1f}"),
-                "Percentile among towns": _fmt(percentile_among(view.towns[col], value), "{:.0f}"),
+                "Percentile among towns": _percentile_text(
+                    percentile_among(view.towns[col], value)
+                ),
                 "Reading": label,
             }
         )
@@ -330,25 +373,52 @@ def cluster_table(view: TownView) -> pd.DataFrame:
     for r in mine.itertuples():
         if bool(r.assessable) if pd.notna(r.assessable) else False:
             verdict = "met" if str(r.met).lower() == "true" else "not met"
-            value = _fmt(r.value, "{:.3g}")
-            threshold = f"{'>' if r.compare == 'above' else '<'} {_fmt(r.threshold, '{:.3g}')}"
+            value = _criterion_value(r.indicator, r.value)
+            threshold = (
+                "yes"
+                if _units().get(str(r.indicator)) == "flag (1/0)"
+                else f"{r.compare} {_criterion_value(r.indicator, r.threshold)}"
+            )
         else:
             verdict = "not assessed"
-            value, threshold = (
-                "–",
-                str(r.not_assessed_reason) if pd.notna(r.not_assessed_reason) else "",
-            )
+            value = MISSING
+            threshold = _text(r.not_assessed_reason) or "not measurable for this town"
+        proxy = _text(r.proxy)
         rows.append(
             {
                 "Cluster": names.get(r.cluster, r.cluster),
                 "Membership": _membership(view.town, r.cluster, sizes.get(r.cluster, 0)),
-                "Criterion": r.criterion + (f" — proxy: {r.proxy}" if pd.notna(r.proxy) else ""),
+                "Criterion": r.criterion + (f" (measured by proxy: {proxy})" if proxy else ""),
                 "Value": value,
                 "Threshold": threshold,
                 "Verdict": verdict,
             }
         )
     return pd.DataFrame(rows)
+
+
+def _text(value: object) -> str:
+    """Text from a table cell, "" for missing or blank (so an empty proxy never prints)."""
+    return "" if value is None or pd.isna(value) else str(value).strip()
+
+
+def _units() -> dict[str, str]:
+    from hopeful.indicators.catalogue import catalogue_path, read_catalogue
+
+    table = cached_read(catalogue_path(), read_catalogue)
+    return dict(zip(table["code"], table["unit"], strict=True))
+
+
+def _criterion_value(indicator: object, value: object) -> str:
+    """A criterion's value or threshold in its indicator's unit, as people read it."""
+    unit = _units().get(str(indicator), "")
+    if str(indicator) == "share_65plus":  # a prepared column, not a catalogue indicator
+        unit = "fraction of 1"
+    if unit == "flag (1/0)" and pd.notna(value):
+        return "yes" if float(value) >= 0.5 else "no"
+    if unit == "percentile (0-100)" and pd.notna(value):
+        return f"{ordinal(round(float(value)))} percentile"
+    return _fmt(value, UNIT_FORMATS.get(unit, "{:.3g}"))
 
 
 def _membership(town: pd.Series, cluster: str, criteria: int) -> str:
@@ -362,8 +432,9 @@ def _membership(town: pd.Series, cluster: str, criteria: int) -> str:
     return f"{state} (judged on {int(assessed)} of {criteria} criteria)"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}" + ("" if n == 1 else "s")
+def _plural(n: int, word: str, plural: str | None = None) -> str:
+    """'1 cluster', '3 clusters', '2 criteria': counts as people write them."""
+    return f"{n} {word if n == 1 else plural or word + 's'}"
 
 
 def cluster_summary_html(view: TownView) -> str:
@@ -394,8 +465,9 @@ def cluster_summary_html(view: TownView) -> str:
     parts = [
         f"Fully in <strong>{_plural(len(full), 'cluster')}</strong>"
         f"{listed([names[c] for c in full])}; "
-        f"partly in <strong>{len(partial)}</strong>{listed(partial)}. "
-        f"The average town is fully in {mean_full:.1f}."
+        f"partly in <strong>{_plural(len(partial), 'cluster')}</strong>"
+        f"{listed([names[c] for c in partial])}. "
+        f"The average town is fully in {mean_full:.1f} clusters."
     ]
     if short:
         parts.append(f"Judged on fewer criteria than the cluster has{listed(short)}.")
@@ -404,22 +476,72 @@ def cluster_summary_html(view: TownView) -> str:
     return "<p>" + " ".join(parts) + "</p>"
 
 
+def cluster_blocks_html(view: TownView) -> str:
+    """One short block per cluster the town is fully or partly in: the criteria it meets,
+    each value against its threshold in plain words, and those it does not meet."""
+    table = cluster_table(view)
+    if table.empty:
+        return ""
+    t = view.town
+    blocks = []
+    for name, rows in table.groupby("Cluster", sort=False):
+        cluster = str(name).split(" ", 1)[0]
+        state = str(t.get(f"cluster_{cluster}", ""))
+        if state not in ("full", "partial"):
+            continue
+        met = rows[rows["Verdict"] == "met"]
+        other = rows[rows["Verdict"] != "met"]
+        items = "".join(
+            f"<li>{html.escape(r.Criterion.split(' (measured by proxy')[0])}: "
+            f"{html.escape(r.Value)} (threshold: {html.escape(r.Threshold)})</li>"
+            for r in met.itertuples()
+        )
+
+        def names(frame: pd.DataFrame) -> str:
+            return ", ".join(c.split(" (measured by proxy")[0].lower() for c in frame["Criterion"])
+
+        unmet = [
+            f"not met: {names(other[other['Verdict'] == 'not met'])}",
+            f"not assessed: {names(other[other['Verdict'] == 'not assessed'])}",
+        ]
+        rest = "; ".join(u for u in unmet if not u.endswith(": "))
+        blocks.append(
+            f"<div class='cluster-block'><h4>{html.escape(str(name))}: "
+            f"{'fully in' if state == 'full' else 'partly in'}, meets {len(met)} of "
+            f"{len(rows)} criteria</h4><ul>{items}</ul>"
+            + (f"<p>{html.escape(rest[0].upper() + rest[1:])}.</p>" if rest else "")
+            + "</div>"
+        )
+    if not blocks:
+        return "<p>The town is in none of the clusters, fully or partly.</p>"
+    return "".join(blocks)
+
+
+def cluster_details_html(view: TownView) -> str:
+    """Every cluster's criteria for this town, folded away: the table is long."""
+    return (
+        "<details class='cluster-criteria'><summary>Every criterion of the 14 clusters for this "
+        f"town, with its value and threshold</summary>{html_table(cluster_table(view))}</details>"
+    )
+
+
 def peers_table(view: TownView, column: str = "peer_codes") -> pd.DataFrame:
     """The town's peers with their authority, size, index rank and clusters."""
     peers = peer_frame(view, column)
     if peers.empty:
         return pd.DataFrame({"Town": []})
+    n = int(view.towns["index_rank"].notna().sum())
     return pd.DataFrame(
         {
             "Town": peers["town_name"],
             "Local authority": peers["lad_name"],
-            "Size": peers["size_class"],
-            "Index rank": peers["index_rank"].map(lambda v: _fmt(v, "{:.0f}")),
+            "Size": peers["size_class"].map(lambda s: SIZE_LABELS.get(str(s), str(s))),
+            "Index rank": peers["index_rank"].map(lambda v: rank_text(v, n)),
             "Rank range (90% of sampled models)": [
-                f"{int(a)}–{int(b)}" if pd.notna(a) and pd.notna(b) else "–"
+                f"{ordinal(a)} to {ordinal(b)}" if pd.notna(a) and pd.notna(b) else MISSING
                 for a, b in zip(peers["index_rank_p05"], peers["index_rank_p95"], strict=True)
             ],
-            "Clusters (full)": peers["clusters_full"],
+            "Clusters fully in": peers["clusters_full"],
         }
     )
 
