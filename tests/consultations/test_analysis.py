@@ -168,13 +168,14 @@ def test_priority_weights_change_the_order(tri):
     assert ranked["theme"].tolist() == ["housing", "health", "places", "pride", "jobs"]
 
 
-def test_ties_are_broken_by_findings_then_theme_id_even_with_float_noise():
+def test_ties_are_broken_by_conversations_findings_then_theme_id_even_with_float_noise():
     rule = PriorityRule(data_weight=1, voice_weight=0, share_weight=1, breadth_weight=1)
     tri = pd.DataFrame(
         {
             "theme": ["b", "a", "c"],
             "data_severity": [0.1 + 0.2, 0.3, 0.3],  # 0.30000000000000004 vs 0.3
             "data_concern": [True, True, True],
+            "n_conversations": [1, 1, 1],
             "n_findings": [1, 1, 2],
             "share": [0.0, 0.0, 0.0],
             "breadth": [0.0, 0.0, 0.0],
@@ -194,7 +195,15 @@ def test_framework_barriers_and_assets(findings, tri, signals, themes, actions):
     ranked = priorities.rank_priorities(tri.reset_index(), themes.priority)
     table = priorities.framework(findings, ranked, signals, themes, actions)
     barriers = table[table["part"] == "barrier"]
-    assert barriers["theme"].tolist() == ["housing"]
+    # friction themes in priority order: confirmed by the data, or raised in consultation only
+    assert barriers["theme"].tolist() == ["housing", "health", "places"]
+    assert barriers["basis"].tolist() == [
+        priorities.BASIS["agree"], priorities.BASIS["voice_only"], priorities.BASIS["voice_only"]
+    ]  # fmt: skip
+    assert "not visible in the data" in priorities.BASIS["voice_only"]
+    explore = table[table["part"] == "explore"]
+    assert explore["theme"].tolist() == ["jobs"]  # a data concern nobody raised as friction
+    assert explore["basis"].iloc[0].startswith("to explore with the town")
     housing = barriers.iloc[0]
     assert housing["finding_sources"] == "T-01, T-02"
     assert "domain_housing" in housing["data_evidence"] and "cluster_L" in housing["data_evidence"]

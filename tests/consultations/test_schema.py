@@ -6,6 +6,7 @@ import pytest
 
 from hopeful.consultations.schema import (
     COLUMNS,
+    OPTIONAL_COLUMNS,
     is_real_town_code,
     personal_data,
     read_evidence,
@@ -40,7 +41,8 @@ def refused(tmp_path, *, column: str, line: int = 3, names=(), **fields) -> Data
 def test_fixture_reads_with_comments_blank_lines_and_quoted_commas():
     ev = read(FIXTURES / "W38000144.csv")
     assert len(ev.findings) == 8
-    assert list(ev.findings.columns) == [*COLUMNS, "line"]
+    assert list(ev.findings.columns) == [*COLUMNS, *OPTIONAL_COLUMNS, "line"]
+    assert ev.findings["finding_id"].tolist() == [str(n) for n in ev.findings["line"]]
     assert ev.findings["summary"].iloc[1] == "Synthetic: damp homes, sick children."
     # lines are numbered as in the file: 2 comments, header on line 3, a blank line 6
     assert ev.findings["line"].tolist() == [4, 5, 7, 8, 9, 10, 11, 12]
