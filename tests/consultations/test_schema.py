@@ -11,7 +11,7 @@ from hopeful.consultations.schema import (
     personal_data,
     read_evidence,
 )
-from hopeful.consultations.template import cli_template, write_template
+from hopeful.consultations.template import FINDING_COLUMNS, cli_template, write_template
 from hopeful.errors import DataError, HopefulError
 
 from .conftest import FIXTURES, row, write_evidence
@@ -60,8 +60,8 @@ def test_template_round_trip(tmp_path, themes):
     path = write_template("W38000144", "Port Talbot", tmp_path / "W38000144.csv", themes=themes)
     text = path.read_text(encoding="utf-8")
     comments = [line for line in text.splitlines() if line.startswith("#")]
-    assert text.splitlines()[-1] == ",".join(COLUMNS)
-    for column in COLUMNS:
+    assert text.splitlines()[-1] == ",".join(FINDING_COLUMNS)
+    for column in FINDING_COLUMNS:
         assert any(f"#   {column}:" in line for line in comments), column
     for theme_id in THEMES:
         assert any(f"#   {theme_id}:" in line for line in comments), theme_id
@@ -70,7 +70,7 @@ def test_template_round_trip(tmp_path, themes):
     assert empty.findings.empty and empty.excluded_no_consent == 0
     with path.open("a", encoding="utf-8") as handle:
         handle.write(
-            "W38000144,2021-05-01,health,nurse,hope,health,Synthetic: a new clinic.,A-1,yes\n"
+            "F-1,W38000144,2021-05-01,health,nurse,hope,health,Synthetic: a new clinic.,A-1,yes,\n"
         )
     back = read(path)
     assert back.findings[list(COLUMNS)].values.tolist() == [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from hopeful.consultations.config import Action, ThemesConfig, load_actions, loa
 from hopeful.consultations.inputs import CoproductionInputs, read_inputs
 from hopeful.consultations.schema import (
     Evidence,
+    SmallGroupWarning,
     evidence_path,
     read_evidence,
     read_stakeholders,
@@ -116,6 +118,8 @@ def load_guide(
         names = read_stakeholders(stakeholders, required=True)
     else:
         names = read_stakeholders(stakeholders_path(evidence_dir, code))
-    evidence = read_evidence(path, code, config.ids, stakeholders=names)
+    with warnings.catch_warnings():  # the guide shows small groups itself, in place
+        warnings.simplefilter("ignore", SmallGroupWarning)
+        evidence = read_evidence(path, code, config.ids, stakeholders=names)
     inputs = read_inputs(evidence, config.ids, names)
     return build_guide(town, towns, evidence, config, actions, inputs)

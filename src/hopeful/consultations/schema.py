@@ -73,6 +73,10 @@ PERSONAL_DATA: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+class SmallGroupWarning(UserWarning):
+    """A sector x role type group of participants small enough to point to one person."""
+
+
 @dataclass(frozen=True)
 class Evidence:
     """A town's consented findings; `excluded_no_consent` counts rows left out for consent.
@@ -349,6 +353,7 @@ def read_evidence(
             warnings.warn(
                 f"{people.where}: only {k} participant(s) are {role} in {sector}: in a small "
                 "town they may be identifiable; their roles are withheld from the guide",
+                SmallGroupWarning,
                 stacklevel=2,
             )
     return Evidence(
