@@ -36,13 +36,13 @@ def to_workbook(folder, code, out):
     """The CSV files of one town as the sheets of one workbook, cell for cell."""
     book = Workbook()
     book.active.title = "findings"
-    for n, values in csv_rows(folder / f"{code}.csv"):
+    for _n, values in csv_rows(folder / f"{code}.csv"):
         book["findings"].append(values)
     for name in TABLE_NAMES:
         path = folder / f"{code}.{name}.csv"
         if path.is_file():
             sheet = book.create_sheet(name)
-            for n, values in csv_rows(path):
+            for _n, values in csv_rows(path):
                 sheet.append(values)
     book.save(out)
     return out
