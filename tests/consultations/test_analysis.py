@@ -115,7 +115,7 @@ def test_triangulation_status_per_theme(tri):
     assert tri.loc["places", "not_available"] == "domain_social_infrastructure"
     assert not tri.loc["places", "data_available"]
     assert tri.loc["housing", "data_evidence"] == (
-        "domain_housing = 10.0 (percentile 10%); cluster_L (Housing pressure) = partial"
+        "housing (index domain) = 10.0 (percentile 10%); Housing pressure (cluster) = partial"
     )
     assert tri.loc["housing", "friction_sources"] == "T-01, T-02"
     assert tri.loc["jobs", "data_severity"] == pytest.approx(0.5)
@@ -206,13 +206,16 @@ def test_framework_barriers_and_assets(findings, tri, signals, themes, actions):
     assert explore["basis"].iloc[0].startswith("to explore with the town")
     housing = barriers.iloc[0]
     assert housing["finding_sources"] == "T-01, T-02"
-    assert "domain_housing" in housing["data_evidence"] and "cluster_L" in housing["data_evidence"]
+    evidence = housing["data_evidence"]
+    assert "housing (index domain) = 10.0" in evidence and "Housing pressure (cluster)" in evidence
     # by theme (fix_housing), by concern cluster L (cluster_l), use both (both_ways); file order
     assert housing["actions"] == ["fix_housing", "cluster_l", "both_ways"]
     assets = table[table["part"] == "asset"].set_index("theme")
     assert list(assets.index) == ["health", "housing", "places", "pride"]  # 1 each, then id
     assert assets.loc["health", "findings"] == "1 hope"
-    assert assets.loc["health", "data_evidence"] == "domain_health = 40.0 (percentile 70%)"
+    assert assets.loc["health", "data_evidence"] == (
+        "Health and well-being (index domain) = 40.0 (percentile 70%)"
+    )
     assert assets.loc["housing", "finding_sources"] == "T-03"
     assert assets.loc["places", "actions"] == ["build_places"]
     assert assets.loc["housing", "actions"] == ["both_ways"]  # tackle-only actions left out

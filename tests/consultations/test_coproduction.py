@@ -319,3 +319,34 @@ def test_sampling_record_who_we_heard_and_who_we_did_not():
         "older_people": "not heard",
         "faith_communities": "heard, not planned",
     }
+
+
+def test_pilots_example_is_fictional_everywhere():
+    from hopeful.consultations.config import load_pilots
+    from hopeful.consultations.schema import is_real_town_code
+
+    pilots = load_pilots(PILOTS / "pilots.toml")
+    assert all(not is_real_town_code(code) and "(fictional)" in n for code, n in pilots.items())
+    towns = example_towns()
+    assert not any(is_real_town_code(c) for c in towns["town_code"])
+    assert towns["town_name"].str.contains("ictional").all()
+    for path in sorted(PILOTS.glob("X*.csv")):
+        assert path.read_text(encoding="utf-8").startswith("# FICTIONAL EXAMPLE"), path.name
+        rows = csv_rows(path)
+        header = rows[0][1]
+        for _n, values in rows[1:]:
+            record = dict(zip(header, values, strict=True))
+            for column in ("summary", "note"):
+                if record.get(column):
+                    assert record[column].startswith("(fictional)"), (path.name, record)
+            for column in ("source_id", "participant_id"):
+                if column in record:
+                    assert record[column].startswith("FICTIONAL-"), (path.name, record)
+
+
+def test_example_relabelled_as_a_real_pilot_is_refused(tmp_path):
+    for path in PILOTS.glob("X99999999*"):
+        text = path.read_text(encoding="utf-8").replace("X99999999", "W38000144")
+        (tmp_path / path.name.replace("X99999999", "W38000144")).write_text(text)
+    with pytest.raises(DataError, match="fictional"):
+        read_evidence(tmp_path / "W38000144.csv", "W38000144", load_themes().ids)

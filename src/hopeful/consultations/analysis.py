@@ -11,6 +11,8 @@ not available: a theme never borrows a signal it does not have.
 
 from __future__ import annotations
 
+from functools import cache
+
 import pandas as pd
 
 from hopeful.consultations.config import (
@@ -76,6 +78,14 @@ def theme_ranking(findings: pd.DataFrame, config: ThemesConfig) -> pd.DataFrame:
         ascending=[False, False, False, True],
     )
     return table.reset_index(drop=True)
+
+
+@cache
+def domain_labels() -> dict[str, str]:
+    """Index domain code -> its name in framework.toml, for readers (never the column name)."""
+    from hopeful.scoring.framework import DEFAULT_PATH, load_framework
+
+    return {d.code: d.name for d in load_framework(DEFAULT_PATH).domains}
 
 
 def percentile_rank(values: pd.Series, value: float) -> float:
@@ -147,7 +157,7 @@ def data_signals(town: pd.Series, towns: pd.DataFrame, config: ThemesConfig) -> 
                 column = name if kind == "indicator" else f"{kind}_{name}"
                 if kind == "domain":
                     signal = _domain_signal(town, towns, column, config)
-                    label = name
+                    label = domain_labels().get(name, name)
                 elif kind == "cluster":
                     signal = _cluster_signal(town, column, config)
                     label = config.cluster_names[name]
@@ -161,15 +171,18 @@ def data_signals(town: pd.Series, towns: pd.DataFrame, config: ThemesConfig) -> 
 
 
 def describe_signal(signal: pd.Series) -> str:
-    """One signal as the report prints it, naming the column so readers can find it."""
+    """One signal as the report prints it, in words: the human label, value and standing."""
     if signal["signal"] == "domain":
-        return f"{signal['column']} = {signal['value']} (percentile {signal['percentile']:.0%})"
+        return (
+            f"{signal['label']} (index domain) = {signal['value']} "
+            f"(percentile {signal['percentile']:.0%})"
+        )
     if signal["signal"] == "indicator":
         return (
             f"{signal['label']} = {signal['value']} (percentile {signal['percentile']:.0%}, "
             "0% = worst)"
         )
-    return f"{signal['column']} ({signal['label']}) = {signal['value']}"
+    return f"{signal['label']} (cluster) = {signal['value']}"
 
 
 def triangulate(
@@ -263,3 +276,39 @@ def concern_rates(towns: pd.DataFrame, config: ThemesConfig) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
+
+def indicators_to_watch(
+    town: pd.Series, towns: pd.DataFrame, theme_ids: list[str], config: ThemesConfig
+) -> pd.DataFrame:
+    """The indicators named by the given themes, with the town's value and standing.
+
+    `worse_than` is the share of towns doing better on the indicator (its catalogue
+    direction); indicators without a direction show `share_below` only, since neither way is
+    worse. Values missing for the town are left out (e.g. England-only indicators in Wales).
+    """
+    directions, labels = indicator_directions(), indicator_labels()
+    rows = []
+    for theme_id in theme_ids:
+        for name in config.theme(theme_id).indicators:
+            if name not in towns.columns or pd.isna(town.get(name)):
+                continue
+            values = pd.to_numeric(towns[name], errors="coerce")
+            value = float(town[name])
+            below = percentile_rank(values, value)
+            direction = directions[name]
+            rows.append(
+                {
+                    "theme": theme_id,
+                    "indicator": name,
+                    "label": labels[name],
+                    "value": value,
+                    "share_below": below,
+                    "direction": direction,
+                    "worse_than": (
+                        float("nan") if direction == 0 else (1 - below if direction > 0 else below)
+                    ),
+                }
+            )
+    columns = ["theme", "indicator", "label", "value", "share_below", "direction", "worse_than"]
+    return pd.DataFrame(rows, columns=columns)

@@ -8,11 +8,12 @@ Links are only ever the actions library's own https addresses.
 from __future__ import annotations
 
 import html
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 
 import pandas as pd
 
+from hopeful.consultations.compare import what_needs_to_change
 from hopeful.consultations.config import Action, ThemesConfig, load_pilots
 from hopeful.consultations.guide import Guide, load_guide
 from hopeful.consultations.schema import KINDS, SMALL_GROUP, is_real_town_code
@@ -41,7 +42,8 @@ def _label(code: str) -> str:
     return code.replace("_", " ").capitalize()
 
 
-def _table(headers: Sequence[str], rows: Iterable[Sequence[object]], caption: str = "") -> str:
+def table_html(headers: Sequence[str], rows: Iterable[Sequence[object]], caption: str = "") -> str:
+    """A plain table of escaped cells: every piece of text goes through `esc`."""
     head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
     body = "".join("<tr>" + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>" for row in rows)
     cap = f"<caption>{esc(caption)}</caption>" if caption else ""
@@ -114,7 +116,8 @@ def _small_groups(guide: Guide) -> str:
     )
 
 
-def _who(guide: Guide) -> str:
+def who_html(guide: Guide) -> str:
+    """Who we heard and who we did not: the sampling record as a table."""
     table = guide.sampling
     if table.empty:
         return "<p>No sampling plan or participants recorded yet.</p>"
@@ -138,7 +141,7 @@ def _who(guide: Guide) -> str:
         "<p>Who the team planned to hear, and who it reached (participants who gave consent; "
         f"a person can belong to several groups). {esc(gap)}</p>"
     )
-    return intro + _table(
+    return intro + table_html(
         ["Sector or group", "Name", "Planned", "Reached", "Status"], rows, "Who we heard"
     )
 
@@ -146,7 +149,7 @@ def _who(guide: Guide) -> str:
 def _counts(guide: Guide) -> str:
     c = guide.counts
     rows = [[_label(sector), *(int(v) for v in c.loc[sector])] for sector in c.index]
-    return _table(["Sector", *map(_label, KINDS), "Total"], rows, "Findings by sector and kind")
+    return table_html(["Sector", *map(_label, KINDS), "Total"], rows, "Findings by sector and kind")
 
 
 def _themes(guide: Guide) -> str:
@@ -165,7 +168,7 @@ def _themes(guide: Guide) -> str:
         "Theme", "Conversations", "Share of conversations", "Findings", "Sectors raising it",
         *map(_label, KINDS),
     ]  # fmt: skip
-    return _table(
+    return table_html(
         headers, rows, "Themes by conversations raising them, then sectors, then findings"
     )
 
@@ -205,7 +208,7 @@ def _triangulation(guide: Guide) -> str:
         "Data evidence",
         "Not available",
     ]
-    return intro + _table(headers, rows, "Triangulation by theme")
+    return intro + table_html(headers, rows, "Triangulation by theme")
 
 
 def _priorities(guide: Guide) -> str:
@@ -232,7 +235,7 @@ def _priorities(guide: Guide) -> str:
         for _, r in guide.priorities.iterrows()
     ]
     headers = ["Rank", "Theme", "Score", "Data severity", "Voice salience", "Status"]
-    return intro + _table(headers, rows, "Priorities from the evidence (formula)")
+    return intro + table_html(headers, rows, "Priorities from the evidence (formula)")
 
 
 def _rank(x: object) -> object:
@@ -269,7 +272,7 @@ def coproduced_html(guide: Guide) -> str:
         for _, r in table.iterrows()
     ]
     headers = ["Final", "Theme", "Evidence rank", "Participants' rank", "Votes", "Why they differ"]
-    return intro + _table(headers, rows, "Co-produced priorities")
+    return intro + table_html(headers, rows, "Co-produced priorities")
 
 
 def _member_check(guide: Guide) -> str:
@@ -290,7 +293,7 @@ def _member_check(guide: Guide) -> str:
     return (
         "<p>Findings taken back to participants: what they confirmed, challenged, and what "
         "they added that the team had missed.</p>"
-        + _table(["Theme", "Confirmed", "Challenged", "Added"], rows, "Member checking")
+        + table_html(["Theme", "Confirmed", "Challenged", "Added"], rows, "Member checking")
         + (f"<ul>{items}</ul>" if items else "")
     )
 
@@ -318,7 +321,7 @@ def _coding(guide: Guide) -> str:
         f"than chance; above about 0.6 is usually read as substantial). Overall kappa: "
         f"{kappa(overall['kappa'])}.</p>"
     )
-    table = _table(
+    table = table_html(
         ["Theme", "First coder", "Second coder", "Agreement", "Kappa"],
         rows,
         "Agreement between coders",
@@ -333,7 +336,7 @@ def _coding(guide: Guide) -> str:
     return (
         intro
         + table
-        + _table(
+        + table_html(
             ["Finding", "First coder", "Second coder", "Summary"],
             drows,
             "Disagreements to resolve",
@@ -360,7 +363,7 @@ def _framework(guide: Guide) -> str:
         headers = [
             "Theme", "Basis", "Findings", "Evidence from data", "Source ids", "Suggested actions"
         ]  # fmt: skip
-        body = _table(headers, rows) if rows else "<p>None in the evidence so far.</p>"
+        body = table_html(headers, rows) if rows else "<p>None in the evidence so far.</p>"
         parts.append(f"<h4>{esc(heading)}</h4>{body}")
     intro = (
         "<p>Barriers are themes raised as friction: those the data confirm, and those "
@@ -418,7 +421,7 @@ def _findings(guide: Guide) -> str:
         for _, r in f.iterrows()
     ]
     headers = ["Theme", "Sector", "Kind", "Role", "Summary", "Source id", "Date"]
-    return _table(headers, rows, "Consented findings")
+    return table_html(headers, rows, "Consented findings")
 
 
 def withheld_participants(guide: Guide) -> set[str]:
@@ -432,7 +435,7 @@ def withheld_participants(guide: Guide) -> set[str]:
 def guide_html(guide: Guide) -> str:
     """The practitioners' guide as one escaped HTML section."""
     sections = [
-        ("Who we heard and who we did not", _who(guide)),
+        ("Who we heard and who we did not", who_html(guide)),
         ("Findings by sector and kind", _counts(guide)),
         ("Themes raised", _themes(guide)),
         ("What people said and what the data say", _triangulation(guide)),
@@ -498,3 +501,35 @@ def practitioners_guide_html(
     if guide is None:
         return missing_evidence_html(code, str(town_row["town_name"]))
     return guide_html(guide)
+
+
+def pilot_section_html(name: str, guide: Guide | None, code: str = "") -> str:
+    """One pilot's section of the cross-pilot guide: its full guide, or how to add evidence."""
+    if guide is None:
+        return missing_evidence_html(code, name).replace(
+            "<h2>Practitioners&#x27; guide</h2>", f"<h2>{esc(name)}</h2>"
+        )
+    return guide_html(guide).replace(
+        "<h2>Practitioners&#x27; guide</h2>", f"<h2>{esc(guide.town_name)}</h2>", 1
+    )
+
+
+def cross_pilot_html(guides: Mapping[str, Guide | None], config: ThemesConfig) -> str:
+    """What needs to change across the pilots, and how: one row per shared barrier."""
+    table = what_needs_to_change(guides, config)
+    banner = next(
+        (fictional_banner(g).replace(esc(g.town_name), "Each town") for g in guides.values()
+         if g is not None and fictional_banner(g)),
+        "",
+    )  # fmt: skip
+    missing = [name for name, g in guides.items() if g is None]
+    note = f"<p>No evidence yet for: {esc(', '.join(missing))}.</p>" if missing else ""
+    if table.empty:
+        return banner + note + "<p>No barriers in the evidence so far.</p>"
+    rows = [
+        [r["label"], f"{r['n_pilots']} of {len(guides)}: {r['pilots']}", r["evidence"],
+         r["actions"] or "–"]
+        for _, r in table.iterrows()
+    ]  # fmt: skip
+    headers = ["What needs to change", "Where", "Evidence", "How: suggested actions"]
+    return banner + note + table_html(headers, rows, "Barriers across the pilot towns")
