@@ -151,7 +151,7 @@ def data_signals(town: pd.Series, towns: pd.DataFrame, config: ThemesConfig) -> 
         for kind, names in (
             ("domain", theme.domains),
             ("cluster", theme.clusters),
-            ("indicator", theme.indicators),
+            ("indicator", tuple(i for i in theme.indicators if directions[i] != 0)),
         ):
             for name in names:
                 column = name if kind == "indicator" else f"{kind}_{name}"

@@ -159,7 +159,7 @@ def _themes(guide: Guide) -> str:
             r["n_conversations"],
             _pct(r["share"]),
             r["n_findings"],
-            r["sectors"],
+            ", ".join(_label(x).lower() for x in r["sectors"].split(", ")),
             *(r[k] for k in KINDS),
         ]
         for _, r in guide.themes.iterrows()
