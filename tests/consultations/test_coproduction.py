@@ -350,3 +350,16 @@ def test_example_relabelled_as_a_real_pilot_is_refused(tmp_path):
         (tmp_path / path.name.replace("X99999999", "W38000144")).write_text(text)
     with pytest.raises(DataError, match="fictional"):
         read_evidence(tmp_path / "W38000144.csv", "W38000144", load_themes().ids)
+
+
+def test_example_kappa_by_hand():
+    towns = example_towns()
+    guide = load_guide(towns.iloc[0], towns, PILOTS)
+    overall = guide.kappa.set_index("theme").loc["overall"]
+    # 14 findings second-coded, 12 agree: p_o = 12/14. First coder: housing 3, community
+    # relations 2, nine other themes 1 each (population change among them); second coder:
+    # housing 2, community relations 3, young people 1, population change 0, eight others 1.
+    # p_e = (3*2 + 2*3 + 8*1) / 14**2 = 20/196
+    p_o, p_e = 12 / 14, 20 / 196
+    assert overall["kappa"] == pytest.approx((p_o - p_e) / (1 - p_e))  # 0.841
+    assert overall["agreement"] == pytest.approx(p_o)
