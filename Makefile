@@ -7,7 +7,8 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOPEFUL := $(VENV)/bin/hopeful
 STAMP := $(VENV)/.hopeful-installed
-NOTEBOOKS := notebooks/town_report.ipynb notebooks/overview.ipynb notebooks/pilots_comparison.ipynb
+NOTEBOOKS := notebooks/town_report.ipynb notebooks/overview.ipynb notebooks/practitioners_guide.ipynb \
+	notebooks/resilience_framework.ipynb
 ARGS ?=
 
 .DEFAULT_GOAL := help

@@ -20,9 +20,16 @@ DEFAULTS = {
         "evidence_dir": "../data/consultations",
     },
     "overview.ipynb": {"processed_dir": "../data/processed"},
-    "pilots_comparison.ipynb": {
-        "processed_dir": "../data/processed",
-        "evidence_dir": "../data/consultations",
+    "practitioners_guide.ipynb": {
+        "towns_csv": "../docs/examples/pilots/towns.csv",
+        "evidence_dir": "../docs/examples/pilots",
+        "pilots_file": "../docs/examples/pilots/pilots.toml",
+    },
+    "resilience_framework.ipynb": {
+        "towns_csv": "../docs/examples/pilots/towns.csv",
+        "evidence_dir": "../docs/examples/pilots",
+        "pilots_file": "../docs/examples/pilots/pilots.toml",
+        "town": "X99999999",
     },
 }
 REFRESH = "run `make notebooks`, or keep exploring in a scratch copy (`make scratch`)"

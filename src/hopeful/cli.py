@@ -179,7 +179,7 @@ def cmd_consultation_template(args: argparse.Namespace) -> int:
 
     table = processed.read_towns(Path(args.processed_dir))
     town = towns.resolve_town(table, args.town)
-    path = cli_template(town, Path(args.evidence_dir))
+    path = cli_template(town, Path(args.evidence_dir), args.format)
     _say(f"consultation: wrote an empty, annotated evidence file for {town['town_name']}: {path}")
     _say("consultation: see docs/consultations.md for the format and the validation rules")
     return 0
@@ -354,8 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     template = actions.add_parser(
         "template",
         help="write an empty, annotated evidence file for a town",
-        description="Write <evidence-dir>/<town_code>.csv: comment lines explaining every column "
-        "and its allowed values, then the header. Never overwrites an existing file.",
+        description="Write <evidence-dir>/<town_code>.csv (comment lines explaining every column "
+        "and its allowed values, then the header) or, with --format xlsx, a workbook with a "
+        "read_me sheet and one sheet per table. Never overwrites an existing file.",
     )
     template.add_argument("town", metavar="TOWN", help="town code or unambiguous name")
     add_dirs(template, "processed")
@@ -363,6 +364,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--evidence-dir",
         default=str(root / "data" / "consultations"),
         help="folder of evidence files (default: %(default)s)",
+    )
+    template.add_argument(
+        "--format",
+        choices=("csv", "xlsx"),
+        default="csv",
+        help="a commented CSV or a workbook with one sheet per table (default: %(default)s)",
     )
     template.set_defaults(func=cmd_consultation_template)
     return parser

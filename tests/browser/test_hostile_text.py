@@ -237,6 +237,7 @@ def _guide_page(folder: Path) -> Path:
         rationale=HOSTILE[1],
         source=HOSTILE[2],
         url=HOSTILE[3],
+        owners=(HOSTILE[2],),
     )
     quoted = Action(
         id="quoted",
@@ -247,6 +248,7 @@ def _guide_page(folder: Path) -> Path:
         rationale="An https address with quotes in it.",
         source="Nobody",
         url='https://example.invalid/"onmouseover="alert(7)',
+        owners=("Nobody",),
     )
     fragment = practitioners_guide_html(
         towns.iloc[0],
@@ -276,7 +278,8 @@ def test_practitioners_guide_shows_hostile_text_as_text(recorder, tmp_path):
     assert set(HOSTILE + GUIDE_EXTRA) <= set(roles)
     assert f"Consultations in {HOSTILE[2]}:" in text
     actions = page.locator("#practitioners-guide ul li").all_inner_texts()
-    assert f"{HOSTILE[0]}: {HOSTILE[1]} Source: {HOSTILE[2]}." in actions
+    expected = f"{HOSTILE[0]} (usually led by: {HOSTILE[2]}): {HOSTILE[1]} Source: {HOSTILE[2]}."
+    assert expected in actions
     assert HOSTILE[3] not in " ".join(actions)  # a javascript: address is dropped, not shown
     hrefs = page.locator("a").evaluate_all("as => as.map(a => a.getAttribute('href'))")
     assert hrefs == ['https://example.invalid/"onmouseover="alert(7)']  # escaped, inert

@@ -115,7 +115,7 @@ def test_triangulation_status_per_theme(tri):
     assert tri.loc["places", "not_available"] == "domain_social_infrastructure"
     assert not tri.loc["places", "data_available"]
     assert tri.loc["housing", "data_evidence"] == (
-        "domain_housing = 10.0 (percentile 10%); cluster_L (Housing pressure) = partial"
+        "housing (index domain) = 10.0 (percentile 10%); Housing pressure (cluster) = partial"
     )
     assert tri.loc["housing", "friction_sources"] == "T-01, T-02"
     assert tri.loc["jobs", "data_severity"] == pytest.approx(0.5)
@@ -168,13 +168,14 @@ def test_priority_weights_change_the_order(tri):
     assert ranked["theme"].tolist() == ["housing", "health", "places", "pride", "jobs"]
 
 
-def test_ties_are_broken_by_findings_then_theme_id_even_with_float_noise():
+def test_ties_are_broken_by_conversations_findings_then_theme_id_even_with_float_noise():
     rule = PriorityRule(data_weight=1, voice_weight=0, share_weight=1, breadth_weight=1)
     tri = pd.DataFrame(
         {
             "theme": ["b", "a", "c"],
             "data_severity": [0.1 + 0.2, 0.3, 0.3],  # 0.30000000000000004 vs 0.3
             "data_concern": [True, True, True],
+            "n_conversations": [1, 1, 1],
             "n_findings": [1, 1, 2],
             "share": [0.0, 0.0, 0.0],
             "breadth": [0.0, 0.0, 0.0],
@@ -194,16 +195,27 @@ def test_framework_barriers_and_assets(findings, tri, signals, themes, actions):
     ranked = priorities.rank_priorities(tri.reset_index(), themes.priority)
     table = priorities.framework(findings, ranked, signals, themes, actions)
     barriers = table[table["part"] == "barrier"]
-    assert barriers["theme"].tolist() == ["housing"]
+    # friction themes in priority order: confirmed by the data, or raised in consultation only
+    assert barriers["theme"].tolist() == ["housing", "health", "places"]
+    assert barriers["basis"].tolist() == [
+        priorities.BASIS["agree"], priorities.BASIS["voice_only"], priorities.BASIS["voice_only"]
+    ]  # fmt: skip
+    assert "not visible in the data" in priorities.BASIS["voice_only"]
+    explore = table[table["part"] == "explore"]
+    assert explore["theme"].tolist() == ["jobs"]  # a data concern nobody raised as friction
+    assert explore["basis"].iloc[0].startswith("to explore with the town")
     housing = barriers.iloc[0]
     assert housing["finding_sources"] == "T-01, T-02"
-    assert "domain_housing" in housing["data_evidence"] and "cluster_L" in housing["data_evidence"]
+    evidence = housing["data_evidence"]
+    assert "housing (index domain) = 10.0" in evidence and "Housing pressure (cluster)" in evidence
     # by theme (fix_housing), by concern cluster L (cluster_l), use both (both_ways); file order
     assert housing["actions"] == ["fix_housing", "cluster_l", "both_ways"]
     assets = table[table["part"] == "asset"].set_index("theme")
     assert list(assets.index) == ["health", "housing", "places", "pride"]  # 1 each, then id
     assert assets.loc["health", "findings"] == "1 hope"
-    assert assets.loc["health", "data_evidence"] == "domain_health = 40.0 (percentile 70%)"
+    assert assets.loc["health", "data_evidence"] == (
+        "Health and well-being (index domain) = 40.0 (percentile 70%)"
+    )
     assert assets.loc["housing", "finding_sources"] == "T-03"
     assert assets.loc["places", "actions"] == ["build_places"]
     assert assets.loc["housing", "actions"] == ["both_ways"]  # tackle-only actions left out

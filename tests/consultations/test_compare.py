@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import nbformat
-import pandas as pd
 import pytest
 
 from hopeful.consultations import compare
@@ -13,7 +12,7 @@ from hopeful.errors import TownNotFoundError
 
 from .conftest import FIXTURES, ROOT
 
-NOTEBOOK = ROOT / "notebooks" / "pilots_comparison.ipynb"
+NOTEBOOKS = ("practitioners_guide.ipynb", "resilience_framework.ipynb")
 PILOTS = {"W38000144": "Port Talbot", "E35001042": "Gravesend"}
 
 
@@ -22,11 +21,12 @@ def test_side_by_side(towns, evidence_dir, themes, actions):
     assert guides["Gravesend"] is None
     tables = compare.side_by_side(guides, themes)
     assert tables["status"]["Port Talbot"].tolist() == [
-        "agree", "voice_only", "data_only", "voice_only", "neither"
+        compare.STATUS_SHORT[s] for s in ("agree", "voice_only", "data_only", "voice_only", "neither")
     ]  # fmt: skip
     assert set(tables["status"]["Gravesend"]) == {"no evidence"}
     assert tables["priorities"].loc[1, "Port Talbot"] == "Housing (0.694)"
-    assert pd.isna(tables["priorities"].loc[1, "Gravesend"])
+    assert tables["priorities"].loc[1, "Gravesend"] == compare.NONE  # never NaN in a report
+    assert not tables["priorities"].isna().any().any()
     kinds = tables["kinds"]["Port Talbot"]
     assert kinds.to_dict() == {
         "friction": 4, "opportunity": 1, "hope": 1, "asset": 2, "left out (no consent)": 2
@@ -38,37 +38,47 @@ def test_a_pilot_missing_from_the_towns_table_fails(towns, evidence_dir, themes,
         compare.pilot_guides(towns.iloc[1:], evidence_dir, PILOTS, config=themes, actions=actions)
 
 
-def test_notebook_is_thin_parameterised_and_its_outputs_clean():
-    nb = nbformat.read(NOTEBOOK, as_version=4)
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_notebooks_are_thin_parameterised_and_default_to_the_fictional_example(name):
+    path = ROOT / "notebooks" / name
+    nb = nbformat.read(path, as_version=4)
     nbformat.validate(nb)
     params = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(params) == 1
-    assert "processed_dir =" in params[0].source and "evidence_dir =" in params[0].source
-    code = "\n".join(c.source for c in nb.cells if c.cell_type == "code")
-    assert "compare.pilot_guides(" in code and "compare.side_by_side(" in code
-    # Committed with outputs for nbval: they must hold no error and no fictional evidence.
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
-    assert not [o for o in outputs if o.get("output_type") == "error"]
-    assert "FICTIONAL" not in json.dumps(outputs)
-    assert json.loads(NOTEBOOK.read_text())["nbformat"] == 4
+    for key in ("towns_csv =", "evidence_dir =", "pilots_file ="):
+        assert key in params[0].source
+    assert "docs/examples/pilots" in params[0].source
+    # Committed with outputs for nbval: no error, no missing value printed, and since the
+    # defaults read the fictional example, the outputs say so.
+    outputs = json.dumps([o for c in nb.cells if c.cell_type == "code" for o in c.outputs])
+    assert '"output_type": "error"' not in outputs
+    assert "NaN" not in outputs and "Fictional example" in outputs
 
 
-def test_notebook_runs_on_fixture_towns(tmp_path):
+def test_guide_notebook_runs_for_pilots_without_evidence(tmp_path):
     papermill = pytest.importorskip("papermill")
     from jupyter_client.kernelspec import KernelSpecManager
 
     if "hopeful" not in KernelSpecManager().find_kernel_specs():
         pytest.skip("the 'hopeful' Jupyter kernel is not installed (make setup installs it)")
-    processed = tmp_path / "processed"
-    processed.mkdir()
-    (processed / "towns.csv").write_bytes((FIXTURES / "towns_small.csv").read_bytes())
+    pilots = tmp_path / "pilots.toml"
+    pilots.write_text(
+        '[[pilot]]\nname = "Port Talbot"\ncode = "W38000144"\nnation = "Wales"\n'
+        '[[pilot]]\nname = "Northfleet"\ncode = "E35000225"\nnation = "England"\n'
+    )
     out = tmp_path / "out.ipynb"
+    notebook = ROOT / "notebooks" / "practitioners_guide.ipynb"
     papermill.execute_notebook(
-        str(NOTEBOOK),
+        str(notebook),
         str(out),
-        parameters={"processed_dir": str(processed), "evidence_dir": str(tmp_path / "none")},
-        cwd=str(NOTEBOOK.parent),
+        parameters={
+            "towns_csv": str(FIXTURES / "towns_small.csv"),
+            "evidence_dir": str(tmp_path / "none"),
+            "pilots_file": str(pilots),
+        },
+        cwd=str(notebook.parent),
         progress_bar=False,
     )
     text = out.read_text()
-    assert "no evidence" in text and "Northfleet" in text
+    assert "No evidence yet for: Port Talbot, Northfleet" in text
+    assert "hopeful consultation template E35000225" in text and "NaN" not in text

@@ -21,7 +21,44 @@ def test_real_themes_file():
     mapped = {c for t in config.themes for c in t.clusters}
     assert mapped == set("BCDEFGHIJKLMN")  # A is deliberately unmapped (see the file)
     assert config.priority.data_weight == config.priority.voice_weight == 0.5
-    assert config.data.concern_percentile == 40 and config.data.aggregate == "max"
+    assert config.data.concern_percentile == 20 and config.data.aggregate == "mean"
+    assert config.data.min_concerns == 2 and config.data.cluster_concern == 1.0
+    assert 0 <= config.coproduction.workshop_weight <= 1
+
+
+@pytest.mark.real_data("scored")
+def test_real_data_signals_discriminate():
+    """Each theme's data signal flags at most about a third of the real towns (issue 15)."""
+    from hopeful import processed
+    from hopeful.consultations.analysis import concern_rates
+
+    from .conftest import ROOT
+
+    towns = processed.read_towns(ROOT / "data" / "processed")
+    rates = concern_rates(towns, load_themes())
+    assert (rates["n_towns"] == len(towns)).all() and len(towns) > 1000
+    assert rates["rate"].max() <= 0.34, rates.to_string()
+    # every theme with data flags some towns: a rule that flags none is as useless
+    with_data = rates[rates["n_signals"] >= 2]
+    assert (with_data["rate"] > 0.02).all(), rates.to_string()
+
+
+def test_docs_list_each_themes_signals_as_the_themes_file_does():
+    """docs/consultations.md once disagreed with the themes file; now a test keeps them equal."""
+    from .conftest import ROOT
+
+    text = (ROOT / "docs" / "consultations.md").read_text(encoding="utf-8")
+    section = text.split("### Themes and their data")[1].split("\n## ")[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    documented = {}
+    for line in rows:
+        cells = [c.strip() for c in line.strip("|").split("|")]
+        documented[cells[0].strip("`")] = tuple(
+            tuple(x.strip().strip("`") for x in cell.split(",") if x.strip() not in ("", "–"))
+            for cell in cells[1:4]
+        )
+    config = load_themes()
+    assert documented == {t.id: (t.domains, t.clusters, t.indicators) for t in config.themes}
 
 
 def test_real_actions_cover_every_theme_and_cite_a_source():
@@ -52,7 +89,7 @@ def variant(tmp_path, source, old, new):
     "old, new, message",
     [
         ('domains = ["housing"]', 'domains = ["housng"]', "unknown domain"),
-        ('clusters = ["L"]', 'clusters = ["Z"]', "unknown domain\\(s\\) or cluster"),
+        ('clusters = ["L"]', 'clusters = ["Z"]', "unknown domain\\(s\\), cluster"),
         ('aggregate = "max"', 'aggregate = "median"', "aggregate"),
         ("data_weight = 0.5", "data_weight = -1", "must be >= 0"),
         ("concern_percentile = 40", "concern_percentile = 140", "between 0 and 100"),

@@ -6,11 +6,12 @@ import pytest
 
 from hopeful.consultations.schema import (
     COLUMNS,
+    OPTIONAL_COLUMNS,
     is_real_town_code,
     personal_data,
     read_evidence,
 )
-from hopeful.consultations.template import cli_template, write_template
+from hopeful.consultations.template import FINDING_COLUMNS, cli_template, write_template
 from hopeful.errors import DataError, HopefulError
 
 from .conftest import FIXTURES, row, write_evidence
@@ -40,7 +41,8 @@ def refused(tmp_path, *, column: str, line: int = 3, names=(), **fields) -> Data
 def test_fixture_reads_with_comments_blank_lines_and_quoted_commas():
     ev = read(FIXTURES / "W38000144.csv")
     assert len(ev.findings) == 8
-    assert list(ev.findings.columns) == [*COLUMNS, "line"]
+    assert list(ev.findings.columns) == [*COLUMNS, *OPTIONAL_COLUMNS, "line"]
+    assert ev.findings["finding_id"].tolist() == [str(n) for n in ev.findings["line"]]
     assert ev.findings["summary"].iloc[1] == "Synthetic: damp homes, sick children."
     # lines are numbered as in the file: 2 comments, header on line 3, a blank line 6
     assert ev.findings["line"].tolist() == [4, 5, 7, 8, 9, 10, 11, 12]
@@ -58,8 +60,8 @@ def test_template_round_trip(tmp_path, themes):
     path = write_template("W38000144", "Port Talbot", tmp_path / "W38000144.csv", themes=themes)
     text = path.read_text(encoding="utf-8")
     comments = [line for line in text.splitlines() if line.startswith("#")]
-    assert text.splitlines()[-1] == ",".join(COLUMNS)
-    for column in COLUMNS:
+    assert text.splitlines()[-1] == ",".join(FINDING_COLUMNS)
+    for column in FINDING_COLUMNS:
         assert any(f"#   {column}:" in line for line in comments), column
     for theme_id in THEMES:
         assert any(f"#   {theme_id}:" in line for line in comments), theme_id
@@ -68,7 +70,7 @@ def test_template_round_trip(tmp_path, themes):
     assert empty.findings.empty and empty.excluded_no_consent == 0
     with path.open("a", encoding="utf-8") as handle:
         handle.write(
-            "W38000144,2021-05-01,health,nurse,hope,health,Synthetic: a new clinic.,A-1,yes\n"
+            "F-1,W38000144,2021-05-01,health,nurse,hope,health,Synthetic: a new clinic.,A-1,yes,\n"
         )
     back = read(path)
     assert back.findings[list(COLUMNS)].values.tolist() == [

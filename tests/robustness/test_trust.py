@@ -36,7 +36,7 @@ from .conftest import FIXTURE, mirror_copy, needs_mirror, needs_processed
 
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 PYTHON_FILES = sorted((ROOT / "src" / "hopeful").rglob("*.py"))
-NOTEBOOK_PARAMETERS = {"town", "processed_dir", "evidence_dir"}
+NOTEBOOK_PARAMETERS = {"town", "processed_dir", "evidence_dir", "towns_csv", "pilots_file"}
 
 # Strings an attacker could put where a town name or code goes.
 HOSTILE = [

@@ -1,15 +1,25 @@
 """What people said, what the data say, and where the two agree, theme by theme.
 
-A theme's data signal comes from the town's domain scores (domain_<name>, 0-100, higher =
-better) and cluster states (cluster_<ID>). Missing columns are reported as not available:
-the index is still being built and a theme must never borrow a signal it does not have.
+A theme's data signals are the town's domain scores (domain_<name>, 0-100, higher = better),
+cluster states (cluster_<ID>) and the indicators it names (direction from the catalogue;
+indicators without a direction are only watched). A theme is a data concern when at least
+`min_concerns` of its signals are: a single signal in the bottom fifth of towns says little,
+two agreeing ones say something, and the rule must flag a minority of towns to be worth
+reading (`concern_rates` measures that over every town). Missing columns are reported as
+not available: a theme never borrows a signal it does not have.
 """
 
 from __future__ import annotations
 
+from functools import cache
+
 import pandas as pd
 
-from hopeful.consultations.config import ThemesConfig
+from hopeful.consultations.config import (
+    ThemesConfig,
+    indicator_directions,
+    indicator_labels,
+)
 from hopeful.consultations.schema import CORE_SECTORS, KINDS, SECTORS
 from hopeful.errors import DataError
 
@@ -34,8 +44,13 @@ def counts_by_sector_kind(findings: pd.DataFrame) -> pd.DataFrame:
 
 
 def theme_ranking(findings: pd.DataFrame, config: ThemesConfig) -> pd.DataFrame:
-    """Themes raised, by number of findings then breadth (distinct sectors raising them)."""
-    total = len(findings)
+    """Themes raised, by conversations raising them, then sectors, then findings.
+
+    Salience counts people, not rows: `share` is the share of conversations (distinct
+    source ids) that raised the theme, `breadth` the share of sectors, so one talkative
+    informant or an over-sampled sector cannot carry a theme by itself.
+    """
+    total = findings["source_id"].nunique()
     n_sectors_all = findings["sector"].nunique()
     rows = []
     for theme_id, group in findings.groupby("theme", sort=True):
@@ -45,17 +60,32 @@ def theme_ranking(findings: pd.DataFrame, config: ThemesConfig) -> pd.DataFrame:
                 "theme": theme_id,
                 "label": config.theme(theme_id).label,
                 "n_findings": len(group),
-                "share": len(group) / total,
+                "n_conversations": group["source_id"].nunique(),
+                "share": group["source_id"].nunique() / total,
                 "n_sectors": group["sector"].nunique(),
                 "breadth": group["sector"].nunique() / n_sectors_all,
                 **{k: int(kinds.get(k, 0)) for k in KINDS},
                 "sectors": ", ".join(s for s in SECTORS if s in set(group["sector"])),
             }
         )
-    columns = ["theme", "label", "n_findings", "share", "n_sectors", "breadth", *KINDS, "sectors"]
+    columns = [
+        "theme", "label", "n_findings", "n_conversations", "share", "n_sectors", "breadth",
+        *KINDS, "sectors",
+    ]  # fmt: skip
     table = pd.DataFrame(rows, columns=columns)
-    table = table.sort_values(["n_findings", "n_sectors", "theme"], ascending=[False, False, True])
+    table = table.sort_values(
+        ["n_conversations", "n_sectors", "n_findings", "theme"],
+        ascending=[False, False, False, True],
+    )
     return table.reset_index(drop=True)
+
+
+@cache
+def domain_labels() -> dict[str, str]:
+    """Index domain code -> its name in framework.toml, for readers (never the column name)."""
+    from hopeful.scoring.framework import DEFAULT_PATH, load_framework
+
+    return {d.code: d.name for d in load_framework(DEFAULT_PATH).domains}
 
 
 def percentile_rank(values: pd.Series, value: float) -> float:
@@ -80,6 +110,19 @@ def _domain_signal(town: pd.Series, towns: pd.DataFrame, column: str, config: Th
     return True, f"{value:.1f}", pr, 1.0 - pr, pr <= cut, pr >= 1.0 - cut
 
 
+def _indicator_signal(
+    town: pd.Series, towns: pd.DataFrame, column: str, direction: int, config: ThemesConfig
+):
+    """Like a domain, after turning the indicator so that a low percentile is bad."""
+    if direction == 0 or column not in towns.columns or pd.isna(town.get(column)):
+        return False, "", float("nan"), float("nan"), False, False
+    values = pd.to_numeric(towns[column], errors="coerce") * direction
+    value = float(town[column])
+    pr = percentile_rank(values, value * direction)
+    cut = config.data.concern_percentile / 100
+    return True, f"{value:.3g}", pr, 1.0 - pr, pr <= cut, pr >= 1.0 - cut
+
+
 def _cluster_signal(town: pd.Series, column: str, config: ThemesConfig):
     state = town.get(column)
     if state is None or pd.isna(state):
@@ -89,26 +132,38 @@ def _cluster_signal(town: pd.Series, column: str, config: ThemesConfig):
     if state == "not_assessed":
         return False, state, float("nan"), float("nan"), False, False
     severity = {"full": config.data.cluster_full, "partial": config.data.cluster_partial}
-    return True, state, float("nan"), severity.get(state, 0.0), state in severity, False
+    value = severity.get(state, 0.0)
+    return True, state, float("nan"), value, value >= config.data.cluster_concern, False
 
 
 def data_signals(town: pd.Series, towns: pd.DataFrame, config: ThemesConfig) -> pd.DataFrame:
-    """One row per theme and signal (domain or cluster): availability, severity, concern.
+    """One row per theme and signal (domain, cluster, indicator): availability, severity, concern.
 
-    A domain is a concern when the town's percentile rank is at most concern_percentile and a
-    strength when it is at least 100 - concern_percentile; a cluster is a concern when full or
-    partial. Severity is 1 - percentile rank for a domain, the configured value for a cluster.
+    A domain or indicator is a concern when the town's percentile rank (worst = 0) is at most
+    concern_percentile and a strength when it is at least 100 - concern_percentile; a cluster
+    is a concern when its severity reaches cluster_concern. Severity is 1 - percentile rank
+    for a domain or indicator, the configured value for a cluster.
     """
+    directions = indicator_directions()
+    labels = indicator_labels()
     rows = []
     for theme in config.themes:
-        for kind, names in (("domain", theme.domains), ("cluster", theme.clusters)):
+        for kind, names in (
+            ("domain", theme.domains),
+            ("cluster", theme.clusters),
+            ("indicator", tuple(i for i in theme.indicators if directions[i] != 0)),
+        ):
             for name in names:
-                column = f"{kind}_{name}"
+                column = name if kind == "indicator" else f"{kind}_{name}"
                 if kind == "domain":
                     signal = _domain_signal(town, towns, column, config)
-                else:
+                    label = domain_labels().get(name, name)
+                elif kind == "cluster":
                     signal = _cluster_signal(town, column, config)
-                label = config.cluster_names[name] if kind == "cluster" else name
+                    label = config.cluster_names[name]
+                else:
+                    signal = _indicator_signal(town, towns, column, directions[name], config)
+                    label = labels[name]
                 values = (theme.id, kind, name, label, column, *signal)
                 rows.append(dict(zip(SIGNAL_COLUMNS, values, strict=True)))
     table = pd.DataFrame(rows, columns=list(SIGNAL_COLUMNS))
@@ -116,10 +171,18 @@ def data_signals(town: pd.Series, towns: pd.DataFrame, config: ThemesConfig) -> 
 
 
 def describe_signal(signal: pd.Series) -> str:
-    """One signal as the report prints it, naming the column so readers can find it."""
+    """One signal as the report prints it, in words: the human label, value and standing."""
     if signal["signal"] == "domain":
-        return f"{signal['column']} = {signal['value']} (percentile {signal['percentile']:.0%})"
-    return f"{signal['column']} ({signal['label']}) = {signal['value']}"
+        return (
+            f"{signal['label']} (index domain) = {signal['value']} "
+            f"(percentile {signal['percentile']:.0%})"
+        )
+    if signal["signal"] == "indicator":
+        return (
+            f"{signal['label']} = {signal['value']} (percentile {signal['percentile']:.0%}, "
+            "0% = worst)"
+        )
+    return f"{signal['label']} (cluster) = {signal['value']}"
 
 
 def triangulate(
@@ -143,7 +206,7 @@ def triangulate(
             severity = float(usable["severity"].max())
         else:
             severity = float(usable["severity"].mean())
-        concern = bool(usable["concern"].any())
+        concern = int(usable["concern"].sum()) >= config.data.min_concerns
         status = STATUSES[(0 if raised else 1) if concern else (2 if raised else 3)]
         said = ranking.loc[theme.id] if theme.id in ranking.index else None
         rows.append(
@@ -151,6 +214,7 @@ def triangulate(
                 "theme": theme.id,
                 "label": theme.label,
                 "n_findings": 0 if said is None else int(said["n_findings"]),
+                "n_conversations": 0 if said is None else int(said["n_conversations"]),
                 "share": 0.0 if said is None else float(said["share"]),
                 "n_sectors": 0 if said is None else int(said["n_sectors"]),
                 "breadth": 0.0 if said is None else float(said["breadth"]),
@@ -168,3 +232,83 @@ def triangulate(
             }
         )
     return pd.DataFrame(rows)
+
+
+def _percentiles(values: pd.Series) -> pd.Series:
+    """Every town's mid-rank percentile at once (the same as percentile_rank, town by town)."""
+    values = pd.to_numeric(values, errors="coerce")
+    return (values.rank(method="average") - 0.5) / values.notna().sum()
+
+
+def concern_rates(towns: pd.DataFrame, config: ThemesConfig) -> pd.DataFrame:
+    """Share of all towns in which each theme is a data concern, under the configured rule.
+
+    A signal that flags most towns tells a pilot nothing about itself; the rule is tuned in
+    consultation_themes.toml until each theme is a concern in at most about a third of towns.
+    """
+    cut = config.data.concern_percentile / 100
+    directions = indicator_directions()
+    severity = {"full": config.data.cluster_full, "partial": config.data.cluster_partial}
+    rows = []
+    for theme in config.themes:
+        flags = []
+        for name in theme.domains:
+            if f"domain_{name}" in towns.columns:
+                flags.append(_percentiles(towns[f"domain_{name}"]) <= cut)
+        for name in theme.clusters:
+            if f"cluster_{name}" in towns.columns:
+                state = towns[f"cluster_{name}"].map(severity).fillna(0.0)
+                flags.append(state >= config.data.cluster_concern)
+        for name in theme.indicators:
+            if name in towns.columns and directions[name] != 0:
+                values = pd.to_numeric(towns[name], errors="coerce") * directions[name]
+                flags.append(_percentiles(values) <= cut)
+        count = pd.concat(flags, axis=1).sum(axis=1) if flags else pd.Series(0, towns.index)
+        concern = count >= config.data.min_concerns
+        rows.append(
+            {
+                "theme": theme.id,
+                "label": theme.label,
+                "n_signals": len(flags),
+                "n_towns": len(towns),
+                "n_concern": int(concern.sum()),
+                "rate": float(concern.mean()) if len(towns) else float("nan"),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def indicators_to_watch(
+    town: pd.Series, towns: pd.DataFrame, theme_ids: list[str], config: ThemesConfig
+) -> pd.DataFrame:
+    """The indicators named by the given themes, with the town's value and standing.
+
+    `worse_than` is the share of towns doing better on the indicator (its catalogue
+    direction); indicators without a direction show `share_below` only, since neither way is
+    worse. Values missing for the town are left out (e.g. England-only indicators in Wales).
+    """
+    directions, labels = indicator_directions(), indicator_labels()
+    rows = []
+    for theme_id in theme_ids:
+        for name in config.theme(theme_id).indicators:
+            if name not in towns.columns or pd.isna(town.get(name)):
+                continue
+            values = pd.to_numeric(towns[name], errors="coerce")
+            value = float(town[name])
+            below = percentile_rank(values, value)
+            direction = directions[name]
+            rows.append(
+                {
+                    "theme": theme_id,
+                    "indicator": name,
+                    "label": labels[name],
+                    "value": value,
+                    "share_below": below,
+                    "direction": direction,
+                    "worse_than": (
+                        float("nan") if direction == 0 else (1 - below if direction > 0 else below)
+                    ),
+                }
+            )
+    columns = ["theme", "indicator", "label", "value", "share_below", "direction", "worse_than"]
+    return pd.DataFrame(rows, columns=columns)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
+from functools import cache
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 from hopeful.clusters import load_clusters
 from hopeful.config import Table, read_toml
@@ -19,6 +22,7 @@ DATA = Path(__file__).resolve().parent.parent / "data"
 THEMES_PATH = DATA / "consultation_themes.toml"
 ACTIONS_PATH = DATA / "actions.toml"
 PILOTS_PATH = DATA / "pilots.toml"
+INDICATORS_PATH = DATA / "indicators.csv"
 THEME_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 USES = ("tackle", "build", "both")
 AGGREGATES = ("max", "mean")
@@ -33,16 +37,30 @@ class Theme:
     description: str
     domains: tuple[str, ...]
     clusters: tuple[str, ...]
+    indicators: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class DataRule:
-    """When the data show concern about a theme: percentile and cluster weights."""
+    """When the data show concern about a theme: percentile and cluster weights.
 
-    concern_percentile: float = 40.0
+    `cluster_concern` is the least cluster severity that counts as a concern: with the
+    defaults 1.0 only a town fully in a cluster is a concern, 0.5 counts partial membership.
+    """
+
+    concern_percentile: float = 20.0
     cluster_full: float = 1.0
     cluster_partial: float = 0.5
-    aggregate: str = "max"
+    cluster_concern: float = 1.0
+    min_concerns: float = 2.0
+    aggregate: str = "mean"
+
+
+@dataclass(frozen=True)
+class CoproductionRule:
+    """How the workshop's votes weigh against the evidence in the final priorities."""
+
+    workshop_weight: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -65,6 +83,7 @@ class ThemesConfig:
     data: DataRule
     priority: PriorityRule
     cluster_names: dict[str, str]
+    coproduction: CoproductionRule = CoproductionRule()
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -86,6 +105,7 @@ class Action:
     rationale: str
     source: str
     url: str
+    owners: tuple[str, ...] = ()
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -118,13 +138,21 @@ def load_themes(path: str | Path | None = None) -> ThemesConfig:
         path,
         "top level",
         _read_toml(path),
-        {"domains": "names", "data": "table", "priority": "table", "theme": "tables"},
+        {
+            "domains": "names",
+            "data": "table",
+            "priority": "table",
+            "coproduction": "table",
+            "theme": "tables",
+        },
     )
     domains = tuple(doc["domains"])
     cluster_names = {c.id: c.name for c in load_clusters().clusters}
     data = _rule(path, "[data]", doc["data"], DataRule)
     if not 0 < data.concern_percentile < 100:
         raise DataError("[data]: concern_percentile must be between 0 and 100", file=path)
+    if data.min_concerns < 1 or not data.min_concerns.is_integer():
+        raise DataError("[data]: min_concerns must be a whole number >= 1", file=path)
     if data.aggregate not in AGGREGATES:
         raise DataError(f"[data]: aggregate must be one of {AGGREGATES}", file=path)
     priority = _rule(path, "[priority]", doc["priority"], PriorityRule)
@@ -132,6 +160,10 @@ def load_themes(path: str | Path | None = None) -> ThemesConfig:
         raise DataError("[priority]: data_weight + voice_weight must be > 0", file=path)
     if priority.share_weight + priority.breadth_weight <= 0:
         raise DataError("[priority]: share_weight + breadth_weight must be > 0", file=path)
+    coproduction = _rule(path, "[coproduction]", doc["coproduction"], CoproductionRule)
+    if coproduction.workshop_weight > 1:
+        raise DataError("[coproduction]: workshop_weight must be between 0 and 1", file=path)
+    known_indicators = set(indicator_labels())
     themes: list[Theme] = []
     for n, raw in enumerate(doc["theme"], start=1):
         keys = {
@@ -140,6 +172,7 @@ def load_themes(path: str | Path | None = None) -> ThemesConfig:
             "description": "text",
             "domains": "names",
             "clusters": "names",
+            "indicators": "names",
         }
         entry = _table(path, f"[[theme]] #{n}", raw, keys)
         where = f"[[theme]] {entry['id']!r}"
@@ -147,8 +180,11 @@ def load_themes(path: str | Path | None = None) -> ThemesConfig:
             raise DataError(f"{where}: id must be unique, lower-case letters/digits/_", file=path)
         stray = [d for d in entry["domains"] if d not in domains]
         stray += [c for c in entry["clusters"] if c not in cluster_names]
+        stray += [i for i in entry["indicators"] if i not in known_indicators]
         if stray:
-            raise DataError(f"{where}: unknown domain(s) or cluster(s) {stray}", file=path)
+            raise DataError(
+                f"{where}: unknown domain(s), cluster(s) or indicator(s) {stray}", file=path
+            )
         themes.append(
             Theme(
                 entry["id"],
@@ -156,11 +192,29 @@ def load_themes(path: str | Path | None = None) -> ThemesConfig:
                 entry["description"],
                 tuple(entry["domains"]),
                 tuple(entry["clusters"]),
+                tuple(entry["indicators"]),
             )
         )
     if not themes:
         raise DataError("at least one [[theme]] is required", file=path)
-    return ThemesConfig(path, domains, tuple(themes), data, priority, cluster_names)
+    return ThemesConfig(path, domains, tuple(themes), data, priority, cluster_names, coproduction)
+
+
+@cache
+def _catalogue() -> pd.DataFrame:
+    return pd.read_csv(INDICATORS_PATH, usecols=["code", "name", "direction"], dtype=str)
+
+
+def indicator_labels() -> dict[str, str]:
+    """Indicator code -> human label from the catalogue (readers never see the code)."""
+    table = _catalogue()
+    return dict(zip(table["code"], table["name"], strict=True))
+
+
+def indicator_directions() -> dict[str, int]:
+    """Indicator code -> 1 (higher is better), -1 (higher is worse) or 0 (neither)."""
+    table = _catalogue()
+    return dict(zip(table["code"], table["direction"].astype(int), strict=True))
 
 
 def load_actions(config: ThemesConfig, path: str | Path | None = None) -> tuple[Action, ...]:
@@ -178,6 +232,7 @@ def load_actions(config: ThemesConfig, path: str | Path | None = None) -> tuple[
             "rationale": "text",
             "source": "text",
             "url": "text",
+            "owners": "names",
         }
         entry = _table(path, f"[[action]] #{n}", raw, keys)
         where = f"[[action]] {entry['id']!r}"
@@ -187,6 +242,8 @@ def load_actions(config: ThemesConfig, path: str | Path | None = None) -> tuple[
         stray += [c for c in entry["clusters"] if c not in config.cluster_names]
         if stray:
             raise DataError(f"{where}: unknown theme(s) or cluster(s) {stray}", file=path)
+        if not entry["owners"]:
+            raise DataError(f"{where}: name at least one owner (who would lead it)", file=path)
         if not entry["themes"] and not entry["clusters"]:
             raise DataError(f"{where}: needs at least one theme or cluster", file=path)
         if entry["use"] not in USES:
@@ -203,6 +260,7 @@ def load_actions(config: ThemesConfig, path: str | Path | None = None) -> tuple[
                 entry["rationale"],
                 entry["source"],
                 entry["url"],
+                tuple(entry["owners"]),
             )
         )
     return tuple(actions)

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from hopeful.consultations import analysis, priorities
+from hopeful.consultations import analysis, coding, coproduction, priorities
 from hopeful.consultations.config import Action, ThemesConfig, load_actions, load_themes
+from hopeful.consultations.inputs import CoproductionInputs, read_inputs
 from hopeful.consultations.schema import (
     Evidence,
+    SmallGroupWarning,
     evidence_path,
     read_evidence,
     read_stakeholders,
@@ -20,7 +23,11 @@ from hopeful.consultations.schema import (
 
 @dataclass(frozen=True)
 class Guide:
-    """Everything the practitioners' guide of one pilot town shows, computed once."""
+    """Everything the practitioners' guide of one pilot town shows, computed once.
+
+    The co-production tables are None where the team has not filled in that step:
+    `kappa`/`disagreements` (second coding), `coproduced` (workshop), `member_check`.
+    """
 
     town_code: str
     town_name: str
@@ -33,6 +40,13 @@ class Guide:
     triangulation: pd.DataFrame
     priorities: pd.DataFrame
     framework: pd.DataFrame
+    inputs: CoproductionInputs
+    sampling: pd.DataFrame
+    kappa: pd.DataFrame | None
+    disagreements: pd.DataFrame | None
+    coproduced: pd.DataFrame | None
+    member_check: pd.DataFrame | None
+    concern_rates: pd.DataFrame
 
 
 def build_guide(
@@ -41,12 +55,15 @@ def build_guide(
     evidence: Evidence,
     config: ThemesConfig,
     actions: tuple[Action, ...],
+    inputs: CoproductionInputs | None = None,
 ) -> Guide:
     """The guide of `town`: its evidence triangulated with its data, then prioritised."""
+    inputs = inputs or CoproductionInputs(None, None, None, None)
     findings = evidence.findings
     signals = analysis.data_signals(town, towns, config)
     triangulation = analysis.triangulate(findings, signals, config)
     ranked = priorities.rank_priorities(triangulation, config.priority)
+    pairs = inputs.second_coding
     return Guide(
         town_code=str(town["town_code"]),
         town_name=str(town["town_name"]),
@@ -59,6 +76,21 @@ def build_guide(
         triangulation=triangulation,
         priorities=ranked,
         framework=priorities.framework(findings, ranked, signals, config, actions),
+        inputs=inputs,
+        sampling=coproduction.sampling_record(inputs.sampling, evidence.participants, findings),
+        kappa=None if pairs is None or pairs.empty else coding.kappa_table(pairs, config.ids),
+        disagreements=None if pairs is None or pairs.empty else coding.disagreements(pairs),
+        coproduced=(
+            None
+            if inputs.workshop is None
+            else coproduction.combine_rankings(ranked, inputs.workshop, config)
+        ),
+        member_check=(
+            None
+            if inputs.member_check is None
+            else coproduction.member_check_summary(inputs.member_check, config)
+        ),
+        concern_rates=analysis.concern_rates(towns, config),
     )
 
 
@@ -71,9 +103,10 @@ def load_guide(
     actions: tuple[Action, ...] | None = None,
     stakeholders: str | Path | None = None,
 ) -> Guide | None:
-    """The town's guide from <evidence_dir>/<town_code>.csv, or None when there is no file.
+    """The town's guide from <evidence_dir>/<town_code>.xlsx or .csv, or None without either.
 
     The stakeholder names default to <evidence_dir>/<town_code>.stakeholders.txt if present.
+    The optional co-production tables are read from beside the evidence (inputs.py).
     """
     code = str(town["town_code"])
     path = evidence_path(evidence_dir, code)
@@ -85,5 +118,8 @@ def load_guide(
         names = read_stakeholders(stakeholders, required=True)
     else:
         names = read_stakeholders(stakeholders_path(evidence_dir, code))
-    evidence = read_evidence(path, code, config.ids, stakeholders=names)
-    return build_guide(town, towns, evidence, config, actions)
+    with warnings.catch_warnings():  # the guide shows small groups itself, in place
+        warnings.simplefilter("ignore", SmallGroupWarning)
+        evidence = read_evidence(path, code, config.ids, stakeholders=names)
+    inputs = read_inputs(evidence, config.ids, names)
+    return build_guide(town, towns, evidence, config, actions, inputs)

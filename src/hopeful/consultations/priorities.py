@@ -1,10 +1,12 @@
 """Local priorities and the resilience framework, from the triangulated themes.
 
-The priority rule (documented in docs/consultations.md, weights in consultation_themes.toml):
+The evidence's priority rule (docs/consultations.md, weights in consultation_themes.toml):
     voice = (share_weight * share + breadth_weight * breadth) / (share_weight + breadth_weight)
     score = (data_weight * severity + voice_weight * voice) / (data_weight + voice_weight)
-over themes that are a data concern or were raised at all; ties go to more findings, then
-theme id, so the order never depends on dictionary or sort stability.
+with share the share of conversations raising the theme and breadth the share of sectors,
+over themes that are a data concern or were raised at all; ties go to more conversations,
+then more findings, then theme id, so the order never depends on sort stability. The
+workshop's own ranking joins it in hopeful.consultations.coproduction.
 """
 
 from __future__ import annotations
@@ -17,6 +19,11 @@ from hopeful.consultations.schema import KINDS
 
 BUILD_KINDS = ("asset", "hope", "opportunity")
 DIGITS = 12  # scores equal to 12 decimals are ties, whatever float arithmetic did
+BASIS = {
+    "agree": "raised in consultation and visible in the data",
+    "voice_only": "raised in consultation, not visible in the data",
+    "data_only": "to explore with the town: visible in the data, not raised as friction",
+}
 
 
 def rank_priorities(triangulation: pd.DataFrame, rule: PriorityRule) -> pd.DataFrame:
@@ -31,7 +38,9 @@ def rank_priorities(triangulation: pd.DataFrame, rule: PriorityRule) -> pd.DataF
         rule.data_weight * table["data_severity"] + rule.voice_weight * table["voice_salience"]
     ) / (rule.data_weight + rule.voice_weight)
     table["_key"] = table["score"].round(DIGITS)
-    table = table.sort_values(["_key", "n_findings", "theme"], ascending=[False, False, True])
+    table = table.sort_values(
+        ["_key", "n_conversations", "n_findings", "theme"], ascending=[False, False, False, True]
+    )
     table = table.drop(columns="_key").reset_index(drop=True)
     table.insert(0, "rank", range(1, len(table) + 1))
     return table
@@ -62,14 +71,18 @@ def framework(
     config: ThemesConfig,
     actions: tuple[Action, ...],
 ) -> pd.DataFrame:
-    """Barriers to tackle (friction themes the data confirm) and assets to build on.
+    """Barriers to tackle, assets to build on and concerns to explore with the town.
 
-    Barriers follow priority rank; assets (themes with asset, hope or opportunity findings)
-    follow their number of such findings, then theme id. Each row names its evidence: data
-    columns (concerns for barriers, strengths for assets) and finding source ids.
+    Barriers are themes raised as friction, in priority order: confirmed by the data
+    (`agree`) or raised in consultation only (`voice_only`, marked as not visible in the
+    data: consultation is how such frictions are found). Assets (themes with asset, hope or
+    opportunity findings) follow their number of such findings, then theme id. Data concerns
+    nobody raised are "to explore": questions for the town, not conclusions. Each row names
+    its evidence: data signals (concerns, or strengths for assets) and source ids.
     """
     rows = []
-    for _, p in priorities[priorities["status"] == "agree"].iterrows():
+    raised = priorities[priorities["status"].isin(("agree", "voice_only"))]
+    for _, p in raised.iterrows():
         own = signals[(signals["theme"] == p["theme"]) & signals["concern"]]
         concern_clusters = frozenset(own.loc[own["signal"] == "cluster", "name"])
         rows.append(
@@ -77,6 +90,7 @@ def framework(
                 "part": "barrier",
                 "theme": p["theme"],
                 "label": p["label"],
+                "basis": BASIS[p["status"]],
                 "findings": f"{int(p['n_friction'])} friction",
                 "data_evidence": p["data_evidence"],
                 "finding_sources": p["friction_sources"],
@@ -96,11 +110,32 @@ def framework(
                 "part": "asset",
                 "theme": theme_id,
                 "label": config.theme(theme_id).label,
+                "basis": "raised in consultation",
                 "findings": _kinds_text(group),
                 "data_evidence": "; ".join(describe_signal(s) for _, s in strong.iterrows()),
                 "finding_sources": ", ".join(sorted(set(group["source_id"]))),
                 "actions": [a.id for a in suggest_actions(actions, theme_id, frozenset(), "asset")],
             }
         )
-    columns = ["part", "theme", "label", "findings", "data_evidence", "finding_sources", "actions"]
+    for _, p in priorities[priorities["status"] == "data_only"].iterrows():
+        own = signals[(signals["theme"] == p["theme"]) & signals["concern"]]
+        concern_clusters = frozenset(own.loc[own["signal"] == "cluster", "name"])
+        rows.append(
+            {
+                "part": "explore",
+                "theme": p["theme"],
+                "label": p["label"],
+                "basis": BASIS["data_only"],
+                "findings": f"{int(p['n_findings'])} finding(s), none as friction",
+                "data_evidence": p["data_evidence"],
+                "finding_sources": "",
+                "actions": [
+                    a.id for a in suggest_actions(actions, p["theme"], concern_clusters, "barrier")
+                ],
+            }
+        )
+    columns = [
+        "part", "theme", "label", "basis", "findings", "data_evidence", "finding_sources",
+        "actions",
+    ]  # fmt: skip
     return pd.DataFrame(rows, columns=columns)

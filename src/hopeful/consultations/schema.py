@@ -1,22 +1,26 @@
 """The consultation evidence format, and a reader that refuses anything that could harm people.
 
-One CSV per town, one row per coded finding. Lines starting with `#` are comments (the
-template explains the columns there). The reader stops at the first problem with a
-DataError naming the file, column and row (the line number in the file, as a spreadsheet
-shows it). Errors about personal data never repeat the offending text, so logs stay clean.
+One table per town, one row per coded finding: a CSV (`<code>.csv`) or the `findings` sheet
+of a workbook (`<code>.xlsx`), validated alike. Rows starting with `#` are comments (the
+template explains the columns there). An optional participants table (pseudonymous ids,
+sector, role type, groups, consent) is linked from the findings' `participant_id`: findings
+from a participant without consent are left out like findings without consent. The reader
+stops at the first problem with a DataError naming the file, column and row (as a
+spreadsheet shows it). Errors about personal data never repeat the offending text.
 """
 
 from __future__ import annotations
 
-import csv
 import re
+import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
+from hopeful.consultations.sources import Source, read_table, table_source
 from hopeful.errors import DataError
 from hopeful.load import CODE_PATTERNS
 from hopeful.paths import project_root
@@ -31,7 +35,18 @@ SECTORS = (
 CORE_SECTORS = ("housing", "health", "employment", "education")
 KINDS = ("friction", "opportunity", "hope", "asset")
 CONSENT = ("yes", "no")
-OPTIONAL = frozenset({"role"})
+OPTIONAL = frozenset({"role", "finding_id", "participant_id"})
+OPTIONAL_COLUMNS = ("finding_id", "participant_id")  # may be absent from the header
+PARTICIPANT_COLUMNS = ("participant_id", "sector", "role_type", "groups", "consent")
+ROLE_TYPES = (
+    "frontline_worker", "manager", "decision_maker", "community_activist", "volunteer",
+    "business_owner", "resident",
+)  # fmt: skip
+GROUPS = (
+    "residents", "young_people", "minority_communities", "older_people", "disabled_people",
+    "faith_communities", "newcomers",
+)  # fmt: skip
+SMALL_GROUP = 3  # a sector x role type group smaller than this may point to one person
 FREE_TEXT = ("role", "summary")
 FICTIONAL_PREFIX = "FICTIONAL-"
 SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
@@ -58,14 +73,26 @@ PERSONAL_DATA: tuple[tuple[str, re.Pattern[str]], ...] = (
 )
 
 
+class SmallGroupWarning(UserWarning):
+    """A sector x role type group of participants small enough to point to one person."""
+
+
 @dataclass(frozen=True)
 class Evidence:
-    """A town's consented findings; `excluded_no_consent` counts rows left out for consent."""
+    """A town's consented findings; `excluded_no_consent` counts rows left out for consent.
+
+    `participants` holds the participants table (empty without one), `small_groups` the
+    sector x role type groups of consenting participants smaller than SMALL_GROUP, and
+    `all_finding_ids` every finding id, consented or not (other tables may name any).
+    """
 
     path: Path
     town_code: str
     findings: pd.DataFrame
     excluded_no_consent: int
+    participants: pd.DataFrame = field(default_factory=lambda: no_participants())
+    small_groups: tuple[tuple[str, str, int], ...] = ()
+    all_finding_ids: frozenset[str] = frozenset()
 
 
 def default_evidence_dir() -> Path:
@@ -74,8 +101,14 @@ def default_evidence_dir() -> Path:
 
 
 def evidence_path(evidence_dir: str | Path, town_code: str) -> Path:
-    """The evidence file of one town: `<evidence_dir>/<town_code>.csv`."""
-    return Path(evidence_dir) / f"{town_code}.csv"
+    """The evidence of one town: `<town_code>.xlsx` when there is one, else `<town_code>.csv`."""
+    workbook = Path(evidence_dir) / f"{town_code}.xlsx"
+    return workbook if workbook.is_file() else Path(evidence_dir) / f"{town_code}.csv"
+
+
+def findings_source(path: Path) -> Source:
+    """The findings table: the `findings` sheet of a workbook, or the CSV itself."""
+    return Source(path, "findings") if path.suffix.lower() == ".xlsx" else Source(path)
 
 
 def stakeholders_path(evidence_dir: str | Path, town_code: str) -> Path:
@@ -122,47 +155,8 @@ def personal_data(text: str, names: Iterable[str] = ()) -> str | None:
     return None
 
 
-def _lines(path: Path) -> list[tuple[int, list[str]]]:
-    """Non-comment, non-blank lines parsed as CSV, each with its line number in the file."""
-    if not path.is_file():
-        raise DataError("file is missing", file=path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"cannot be decoded as UTF-8: {exc.reason}", file=path) from exc
-    rows: list[tuple[int, list[str]]] = []
-    for n, line in enumerate(text.splitlines(), start=1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        try:
-            rows.append((n, next(csv.reader([line], strict=True))))
-        except csv.Error as exc:
-            raise DataError(
-                f"malformed CSV ({exc}); each finding must be on one line", file=path, row=n
-            ) from exc
-    return rows
-
-
-def _header(path: Path, rows: list[tuple[int, list[str]]]) -> list[str]:
-    if not rows:
-        raise DataError(f"no header line; expected: {','.join(COLUMNS)}", file=path)
-    n, header = rows[0]
-    header = [h.strip() for h in header]
-    unexpected = [h for h in header if h not in COLUMNS]
-    missing = [c for c in COLUMNS if c not in header]
-    if unexpected or missing or len(set(header)) != len(header):
-        raise DataError(
-            f"header must have exactly the columns {','.join(COLUMNS)} (unexpected: "
-            f"{unexpected}, missing: {missing}); never add columns for personal details",
-            file=path,
-            column=(unexpected or missing or [None])[0],
-            row=n,
-        )
-    return header
-
-
 def _check_row(
-    path: Path,
+    path: str,
     n: int,
     record: dict[str, str],
     town_code: str,
@@ -214,6 +208,92 @@ def _check_row(
         )
 
 
+def check_free_text(where: str, n: int, column: str, text: str, names: tuple[str, ...]) -> None:
+    """Refuse personal data in a free-text cell, without repeating the text."""
+    found = personal_data(text, names)
+    if found:
+        raise DataError(
+            f"looks like it contains personal data ({found}); remove it (the text is "
+            "not repeated here)",
+            file=where,
+            column=column,
+            row=n,
+        )
+
+
+def check_choice(where: str, n: int, column: str, value: str, allowed: Iterable[str]) -> None:
+    """Refuse a value outside its vocabulary, listing what is allowed."""
+    allowed = tuple(allowed)
+    if value not in allowed:
+        raise DataError(
+            f"unknown {column} {value!r}; allowed: {', '.join(allowed)}",
+            file=where,
+            column=column,
+            row=n,
+        )
+
+
+def check_code(where: str, n: int, column: str, value: str) -> None:
+    """Refuse an id that is not a code (a name or a sentence would be personal data)."""
+    if not SOURCE_ID.match(value):
+        raise DataError(
+            "must be a code (letters, digits, . _ -), not a name or text",
+            file=where,
+            column=column,
+            row=n,
+        )
+
+
+def no_participants() -> pd.DataFrame:
+    """An empty participants table: evidence coded without one."""
+    return pd.DataFrame(columns=[*PARTICIPANT_COLUMNS, "line"])
+
+
+def read_participants(source: Source, town_code: str) -> pd.DataFrame:
+    """The participants table: pseudonymous id, sector, role type, groups (`;`), consent."""
+    where = source.where
+    records = []
+    seen: set[str] = set()
+    for n, r in read_table(source, PARTICIPANT_COLUMNS):
+        for column in ("sector", "role_type", "consent"):
+            r[column] = r[column].lower()
+        for column in ("participant_id", "sector", "role_type", "consent"):
+            if not r[column]:
+                raise DataError("value is missing", file=where, column=column, row=n)
+        check_code(where, n, "participant_id", r["participant_id"])
+        if is_real_town_code(town_code) and is_fictional(r["participant_id"]):
+            raise DataError(
+                f"fictional example participant ({FICTIONAL_PREFIX}…) for a real town",
+                file=where,
+                column="participant_id",
+                row=n,
+            )
+        if r["participant_id"] in seen:
+            raise DataError(
+                "participant_id is repeated", file=where, column="participant_id", row=n
+            )
+        seen.add(r["participant_id"])
+        check_choice(where, n, "sector", r["sector"], SECTORS)
+        check_choice(where, n, "role_type", r["role_type"], ROLE_TYPES)
+        check_choice(where, n, "consent", r["consent"], CONSENT)
+        groups = [g.strip().lower() for g in r["groups"].split(";") if g.strip()]
+        for group in groups:
+            check_choice(where, n, "groups", group, GROUPS)
+        records.append({**r, "groups": ";".join(groups), "line": n})
+    return pd.DataFrame(records, columns=[*PARTICIPANT_COLUMNS, "line"]).astype({"line": int})
+
+
+def small_groups(participants: pd.DataFrame) -> tuple[tuple[str, str, int], ...]:
+    """(sector, role type, n) of consenting participants' groups below SMALL_GROUP.
+
+    In a small town a "housing decision maker" may be one known person: such groups are
+    flagged so the guide withholds their roles and the team can merge or suppress them.
+    """
+    consenting = participants[participants["consent"] == "yes"]
+    sizes = consenting.groupby(["sector", "role_type"]).size()
+    return tuple((s, r, int(k)) for (s, r), k in sizes.items() if k < SMALL_GROUP)
+
+
 def read_evidence(
     path: str | Path,
     town_code: str,
@@ -221,23 +301,67 @@ def read_evidence(
     *,
     stakeholders: Iterable[str] = (),
 ) -> Evidence:
-    """Read and validate one town's evidence; findings without consent are dropped and counted."""
+    """Read and validate one town's evidence (CSV or workbook) and its participants.
+
+    Findings without consent, or from a participant without consent, are dropped and
+    counted. When a participants table exists every finding must name one of its ids.
+    """
     path = Path(path)
-    rows = _lines(path)
-    header = _header(path, rows)
+    source = findings_source(path)
+    where = source.where
     allowed = frozenset(themes)
     names = tuple(stakeholders)
+    people = table_source(path, "participants")
+    participants = read_participants(people, town_code) if people.exists() else None
     records: list[dict[str, str | int]] = []
-    for n, values in rows[1:]:
-        if len(values) != len(header):
-            raise DataError(
-                f"has {len(values)} fields, the header has {len(header)}", file=path, row=n
-            )
-        record = {h: v.strip() for h, v in zip(header, values, strict=True)}
+    ids: set[str] = set()
+    for n, record in read_table(source, COLUMNS, OPTIONAL_COLUMNS):
         for column in ("sector", "kind", "consent"):
             record[column] = record[column].lower()
-        _check_row(path, n, record, town_code, allowed, names)
+        _check_row(where, n, record, town_code, allowed, names)
+        record["finding_id"] = record["finding_id"] or str(n)
+        check_code(where, n, "finding_id", record["finding_id"])
+        if record["finding_id"] in ids:
+            raise DataError("finding_id is repeated", file=where, column="finding_id", row=n)
+        ids.add(record["finding_id"])
+        pid = record["participant_id"]
+        if participants is not None and pid not in set(participants["participant_id"]):
+            raise DataError(
+                f"participant_id {pid!r} is not in the participants table ({people.where})",
+                file=where,
+                column="participant_id",
+                row=n,
+            )
+        if participants is None and pid:
+            raise DataError(
+                f"names a participant but there is no participants table ({people.where})",
+                file=where,
+                column="participant_id",
+                row=n,
+            )
         records.append({**record, "line": n})
-    frame = pd.DataFrame(records, columns=[*COLUMNS, "line"]).astype({"line": int})
-    consented = frame[frame["consent"] == "yes"].reset_index(drop=True)
-    return Evidence(path, town_code, consented, int((frame["consent"] == "no").sum()))
+    columns = [*COLUMNS, *OPTIONAL_COLUMNS, "line"]
+    frame = pd.DataFrame(records, columns=columns).astype({"line": int})
+    keep = frame["consent"] == "yes"
+    if participants is not None:
+        refused = set(participants.loc[participants["consent"] == "no", "participant_id"])
+        keep &= ~frame["participant_id"].isin(refused)
+    small: tuple[tuple[str, str, int], ...] = ()
+    if participants is not None:
+        small = small_groups(participants)
+        for sector, role, k in small:
+            warnings.warn(
+                f"{people.where}: only {k} participant(s) are {role} in {sector}: in a small "
+                "town they may be identifiable; their roles are withheld from the guide",
+                SmallGroupWarning,
+                stacklevel=2,
+            )
+    return Evidence(
+        path,
+        town_code,
+        frame[keep].reset_index(drop=True),
+        int((~keep).sum()),
+        participants if participants is not None else no_participants(),
+        small,
+        frozenset(ids),
+    )

@@ -12,7 +12,7 @@ from hopeful import __version__, atomic, processed
 from hopeful import towns as towns_mod
 from hopeful.clusters import load_clusters
 from hopeful.errors import HopefulError
-from hopeful.reports import batch, index_page, notebook_to_html, stale
+from hopeful.reports import batch, index_page, notebook_to_html, pilot_documents, stale
 from hopeful.scoring.framework import DEFAULT_PATH as FRAMEWORK_PATH
 from hopeful.scoring.framework import framework_hash
 
@@ -148,7 +148,9 @@ def build_all(
             shard=shard,
             force=force,
             progress=show_progress,
-            fingerprints=dict.fromkeys((code for code, _ in selected), town_data),
+            fingerprints=pilot_documents.with_pilot_inputs(
+                dict.fromkeys((code for code, _ in selected), town_data)
+            ),
             extra_key=config_key(),
             kernel_name=kernel_name,
             dask_address=dask_address,
@@ -170,6 +172,14 @@ def build_all(
             f"overview: {'rendered' if rendered else 'unchanged'} {out_dir / 'overview.html'}"
         )
         lines.append(f"index: {index_page.write_index(table, out_dir, processed_dir)}")
+        lines += pilot_documents.render_pilot_documents(
+            notebook.parent,
+            processed_dir,
+            out_dir,
+            kernel_name=kernel_name,
+            timeout=timeout,
+            force=force,
+        )
     text = "\n".join(lines)
     if summary is not None and not summary.ok:
         raise ReportsFailed(text)
