@@ -75,6 +75,7 @@ class TownTask:
     timeout: float | None
     retries: int
     kernel_name: str = KERNEL_NAME
+    links: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -204,7 +205,7 @@ def render_town(task: TownTask) -> TownOutcome:
         kernel = warm_kernel(task.kernel_name)
         try:
             nb = kernel.execute(Path(task.notebook), task.parameters, timeout=task.timeout)
-            write_text(task.html_out, render_html(nb))
+            write_text(task.html_out, render_html(nb, links=task.links))
         except RenderTimeout as err:
             status, error = "timeout", str(err)
         except RenderError as err:
@@ -403,6 +404,7 @@ def run_batch(
     manifest: Path | None = None,
     kernel_name: str = KERNEL_NAME,
     dask_address: str | None = None,
+    links: Callable[[str], Sequence[tuple[str, str]]] | None = None,
 ) -> BatchSummary:
     """Render `<out_dir>/<slug>.html` for each (town_code, slug), skipping unchanged towns.
 
@@ -410,6 +412,7 @@ def run_batch(
     Work goes to `executor` if given, else to a Dask cluster at `dask_address`, else to a pool
     of `jobs` processes. The manifest (default `<out_dir>/../manifest.csv`, or
     `manifest.shard-i-of-n.csv` for a shard) lists this run's towns with their status.
+    `links(slug)` gives a report's download links (see `notebook_to_html.render_html`).
     Raises BatchInterrupted after recording finished towns if SIGINT/SIGTERM stops the run.
     """
     started = time.perf_counter()
@@ -460,6 +463,7 @@ def run_batch(
                     timeout=timeout_per_town,
                     retries=retries,
                     kernel_name=kernel_name,
+                    links=tuple(links(slugs[code])) if links else (),
                 )
             )
 

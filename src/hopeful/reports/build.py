@@ -12,7 +12,7 @@ from hopeful import __version__, atomic, processed
 from hopeful import towns as towns_mod
 from hopeful.clusters import load_clusters
 from hopeful.errors import HopefulError
-from hopeful.reports import batch, index_page, notebook_to_html, stale
+from hopeful.reports import batch, downloads, index_page, notebook_to_html, stale
 from hopeful.scoring.framework import DEFAULT_PATH as FRAMEWORK_PATH
 from hopeful.scoring.framework import framework_hash
 
@@ -37,6 +37,13 @@ OVERVIEW_READS = (
     "index_sobol.csv",
     "models/leave_la.json",
     "models/leave_multilevel.csv",
+)
+
+
+# The overview's downloads, relative to reports/overview.html.
+OVERVIEW_LINKS = (
+    ("All towns (CSV)", downloads.TOWNS_NAME),
+    ("Data dictionary (CSV)", downloads.DICTIONARY_NAME),
 )
 
 
@@ -99,6 +106,8 @@ def render_overview(
         target,
         kernel_name=kernel_name,
         timeout=timeout,
+        links=OVERVIEW_LINKS,
+        home="index.html",
     )
     atomic.write_text(key_file, key + "\n")
     return True
@@ -131,6 +140,9 @@ def build_all(
     if render_towns:
         selected = select_towns(table, towns)
         progress(f"reports: {len(selected)} town(s), {jobs or 'all'} job(s)")
+        slugs = dict(selected)
+        in_shard = {c: slugs[c] for c in batch.shard_slice(list(slugs), shard)}
+        changed = downloads.write_town_csvs(processed_dir, out_dir / "towns", in_shard)
         town_data = data_fingerprint(processed_dir, TOWN_REPORT_READS)
         summary = batch.run_batch(
             notebook,
@@ -146,9 +158,13 @@ def build_all(
             extra_key=config_key(),
             kernel_name=kernel_name,
             dask_address=dask_address,
+            links=downloads.town_links,
         )
         lines.append(summary.text())
+        lines.append(f"town downloads: {len(in_shard)} CSV files ({changed} changed)")
     if shard is None:
+        shared = downloads.write_shared(processed_dir, out_dir)
+        lines.append(f"downloads: {', '.join(str(p) for p in shared)}")
         fingerprint = data_fingerprint(processed_dir, OVERVIEW_READS)
         if force:
             (out_dir / ".overview.key").unlink(missing_ok=True)
