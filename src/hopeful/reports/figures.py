@@ -48,8 +48,12 @@ def _lazy_module(name: str) -> ModuleType:
 
 sns = _lazy_module("seaborn")
 
-TOWN_COLOUR = "#c2185b"
-PALETTE = {"England": "#4c72b0", "Wales": "#55a868"}
+# Okabe & Ito's colour-blind-safe palette (vermillion, blue, bluish green), each at least 3:1
+# against white (WCAG non-text contrast); the town, its peers and all towns also differ in
+# marker shape, so no figure relies on colour alone.
+TOWN_COLOUR = "#D55E00"
+PEER_COLOUR = "#0072B2"
+PALETTE = {"England": "#0072B2", "Wales": "#009E73"}
 
 
 def fixed_axes(
@@ -188,7 +192,7 @@ def domain_profile(
         y,
         marker="D",
         s=40,
-        color="#f0a202",
+        color=PEER_COLOUR,
         label="Peers (mean)",
     )
     ax.scatter(
@@ -285,7 +289,7 @@ def leave_one_out(table: pd.DataFrame) -> plt.Figure:
     """How far ranks move when each indicator is left out of the index."""
     data = table.sort_values("mean_abs_shift", ascending=False)
     fig, ax = plt.subplots(figsize=(7, 0.28 * len(data) + 1), dpi=80)
-    sns.barplot(data=data, y="indicator", x="mean_abs_shift", color="#4c72b0", ax=ax)
+    sns.barplot(data=data, y="indicator", x="mean_abs_shift", color=PEER_COLOUR, ax=ax)
     ax.set_xlabel("Mean absolute rank shift when left out")
     ax.set_ylabel("")
     _despine(fig)

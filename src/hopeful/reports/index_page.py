@@ -98,7 +98,7 @@ def build_index_html(towns: pd.DataFrame, *, overview_href: str = "overview.html
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>Hopeful Towns — all town reports</title>"
-        f"<style>{STYLE}</style></head><body>"
+        f"<style>{STYLE}</style></head><body><main>"
         "<h1>Hopeful Towns — town reports</h1>"
         f'<p class="lede">{len(towns):,} towns in England and Wales. '
         f'<a href="{e(overview_href)}">The national overview</a>. Click a column to sort.</p>'
@@ -111,7 +111,7 @@ def build_index_html(towns: pd.DataFrame, *, overview_href: str = "overview.html
         'placeholder="town, code, authority, region"></label>'
         f'{"".join(selects)}<span id="count" role="status"></span></div>'
         f'<table id="towns"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-        f"<footer>hopeful {e(__version__)}</footer>"
+        f"</main><footer>hopeful {e(__version__)}</footer>"
         f"<script>{SCRIPT}</script></body></html>\n"
     )
 
