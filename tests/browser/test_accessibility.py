@@ -120,3 +120,8 @@ def test_download_links_point_at_files_that_exist(browser, pages, kind) -> None:
         assert len(present) == 3
     else:
         assert present == hrefs
+
+
+def test_town_report_is_within_the_size_limit(pages) -> None:
+    """The batch fails a town whose page outgrows the limit; here on a real town."""
+    assert 20_000 < pages["town report"].stat().st_size <= build.REPORT_MAX_BYTES

@@ -40,6 +40,9 @@ OVERVIEW_READS = (
 )
 
 
+# The most a town report may weigh (issue 14: a report must stay quick to open and mail).
+REPORT_MAX_BYTES = 300 * 1024
+
 # The overview's downloads, relative to reports/overview.html.
 OVERVIEW_LINKS = (
     ("All towns (CSV)", downloads.TOWNS_NAME),
@@ -159,6 +162,7 @@ def build_all(
             kernel_name=kernel_name,
             dask_address=dask_address,
             links=downloads.town_links,
+            max_bytes=REPORT_MAX_BYTES,
         )
         lines.append(summary.text())
         lines.append(f"town downloads: {len(in_shard)} CSV files ({changed} changed)")
