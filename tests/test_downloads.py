@@ -92,7 +92,8 @@ def test_town_files_are_long_form_with_labels_units_and_sources(
         "year": "2021",
     }
     assert by_field["score"]["unit"] == "points"  # the towns table's entry, not the lsoa one
-    assert by_field["lad_code"]["label"] == "lad_code"  # undocumented: the code, not nothing
+    assert by_field["region"]["label"] == "region"  # undocumented: the code, not nothing
+    assert by_field["lad_code"]["label"] == "Local authority code"  # download_labels.csv
     assert by_field["delta"]["value"] == "+3"  # a signed number stays a number
     assert by_field["lad_name"]["value"] == "'-1+2"  # text that is a formula does not
 

@@ -34,6 +34,8 @@ __all__ = [
     "write_town_csvs",
 ]
 
+# Labels for the few columns whose dictionary meaning does not start with one (`column,label`).
+LABELS_FILE = Path(__file__).parent / "download_labels.csv"
 TOWNS_NAME = "towns.csv"
 DICTIONARY_NAME = "data_dictionary.csv"
 TOWN_COLUMNS = ("field", "label", "value", "unit", "meaning", "source", "year")
@@ -129,18 +131,20 @@ def write_if_changed(path: Path, text: str) -> bool:
 
 
 def _dictionary(processed_dir: Path) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
-    """Data-dictionary entries of towns.csv's columns, and indicator code -> human name."""
+    """Data-dictionary entries of towns.csv's columns, and column -> human label where the
+    meaning does not give one (download_labels.csv, then the indicator catalogue's names)."""
     path = processed_dir / DICTIONARY_NAME
     header, rows = read_text_table(path) if path.is_file() else ([], [])
     entries = [dict(zip(header, r, strict=True)) for r in rows]
     towns = {e["column"]: e for e in entries if e.get("table") == "towns"}
-    names: dict[str, str] = {}
+    head, lines = read_text_table(LABELS_FILE)
+    names = {line[0]: line[1] for line in lines}  # checked first, like the catalogue's names
     catalogue = processed_dir / "indicators.csv"
     if catalogue.is_file():
         head, lines = read_text_table(catalogue)
         if "code" in head and "name" in head:
             code, name = head.index("code"), head.index("name")
-            names = {line[code]: line[name] for line in lines if line[name]}
+            names = {line[code]: line[name] for line in lines if line[name]} | names
     return towns, names
 
 
