@@ -125,3 +125,15 @@ def test_download_links_point_at_files_that_exist(browser, pages, kind) -> None:
 def test_town_report_is_within_the_size_limit(pages) -> None:
     """The batch fails a town whose page outgrows the limit; here on a real town."""
     assert 20_000 < pages["town report"].stat().st_size <= build.REPORT_MAX_BYTES
+
+
+def test_index_columns_sort_from_the_keyboard(browser, pages) -> None:
+    with open_recorder(browser) as recorder:
+        url = recorder.open(pages["index page"])
+        header = recorder.page.locator("#towns thead th", has_text="Population")
+        header.locator("button").focus()
+        recorder.page.keyboard.press("Enter")
+        assert header.get_attribute("aria-sort") == "ascending"
+        recorder.page.keyboard.press("Space")
+        assert header.get_attribute("aria-sort") == "descending"
+        recorder.assert_clean(url)

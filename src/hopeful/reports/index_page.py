@@ -58,7 +58,8 @@ def build_index_html(towns: pd.DataFrame, *, overview_href: str = "overview.html
     towns["index_interval"] = towns.apply(_interval, axis=1)
     head = (
         "".join(
-            f'<th scope="col" data-type="{"num" if col in NUMERIC else "text"}">{e(label)}</th>'
+            f'<th scope="col" data-type="{"num" if col in NUMERIC else "text"}">'
+            f'<button type="button">{e(label)}</button></th>'
             for col, label in COLUMNS
         )
         + '<th scope="col" data-type="text">Download</th>'
