@@ -196,6 +196,23 @@ def test_raising_town_fails_alone(mini_processed: Path, pool, tmp_path: Path) ->
     assert "E35999999" not in json.loads((out / ".cache.json").read_text())["towns"]
 
 
+def test_oversized_report_fails_its_town_and_carries_its_links(
+    mini_processed: Path, pool, tmp_path: Path, fresh: dict[str, bytes]
+) -> None:
+    out = tmp_path / "towns"
+    size = len(fresh["E35000001"])
+    links = lambda slug: [("Figures", f"{slug}.csv")]  # noqa: E731
+    kw = {"executor": pool, "links": links}
+    summary = run(mini_processed, out, ["E35000001"], max_bytes=size - 1, **kw)
+    assert [o.status for o in summary.outcomes] == ["failed"]
+    assert f"over the {(size - 1) / 1024:.0f} KB limit" in summary.outcomes[0].error
+    page = (out / f"{SLUGS['E35000001']}.html").read_text(encoding="utf-8")  # kept to look at
+    assert f'href="{SLUGS["E35000001"]}.csv" download>Figures</a>' in page
+    assert "E35000001" not in json.loads((out / ".cache.json").read_text())["towns"]
+    summary = run(mini_processed, out, ["E35000001"], max_bytes=size + 200, **kw)
+    assert [o.status for o in summary.outcomes] == ["rendered"]
+
+
 @pytest.mark.slow
 def test_hanging_town_times_out_and_the_worker_recovers(
     mini_processed: Path, pool, fresh: dict[str, bytes], tmp_path: Path

@@ -15,10 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy.cluster.vq import kmeans2
 from scipy.special import expit, logit
-from statsmodels.stats.outliers_influence import variance_inflation_factor
 
 from hopeful.errors import DataError
 from hopeful.models import area_features
@@ -116,6 +114,10 @@ def coefficient_table(params: pd.Series, cov: pd.DataFrame) -> pd.DataFrame:
 
 
 def _glm(y: np.ndarray, x: pd.DataFrame, weight: np.ndarray):
+    # statsmodels is imported where a model is fitted: every town report kernel imports this
+    # module through leave.py, and statsmodels would add about a second to its start.
+    import statsmodels.api as sm
+
     model = sm.GLM(y, x, family=sm.families.Binomial(), var_weights=weight / weight.mean())
     return model.fit(cov_type=COV_TYPE)
 
@@ -210,6 +212,8 @@ def fit_area_model(
         cooks_d=np.asarray(influence.cooks_distance[0]),
         leverage=np.asarray(influence.hat_matrix_diag),
     )
+    from statsmodels.stats.outliers_influence import variance_inflation_factor  # see _glm
+
     xv = x.to_numpy()
     vif = pd.Series(
         [variance_inflation_factor(xv, x.columns.get_loc(name)) for name in features],

@@ -75,6 +75,8 @@ class TownTask:
     timeout: float | None
     retries: int
     kernel_name: str = KERNEL_NAME
+    links: tuple[tuple[str, str], ...] = ()
+    max_bytes: int | None = None
 
 
 @dataclass(frozen=True)
@@ -204,7 +206,16 @@ def render_town(task: TownTask) -> TownOutcome:
         kernel = warm_kernel(task.kernel_name)
         try:
             nb = kernel.execute(Path(task.notebook), task.parameters, timeout=task.timeout)
-            write_text(task.html_out, render_html(nb))
+            page = render_html(nb, links=task.links)
+            write_text(task.html_out, page)
+            size = len(page.encode("utf-8"))
+            if task.max_bytes is not None and size > task.max_bytes:
+                status = "failed"
+                error = (
+                    f"report is {size / 1024:.0f} KB, over the {task.max_bytes / 1024:.0f} KB "
+                    f"limit (written, so it can be inspected)"
+                )
+                break
         except RenderTimeout as err:
             status, error = "timeout", str(err)
         except RenderError as err:
@@ -403,6 +414,8 @@ def run_batch(
     manifest: Path | None = None,
     kernel_name: str = KERNEL_NAME,
     dask_address: str | None = None,
+    links: Callable[[str], Sequence[tuple[str, str]]] | None = None,
+    max_bytes: int | None = None,
 ) -> BatchSummary:
     """Render `<out_dir>/<slug>.html` for each (town_code, slug), skipping unchanged towns.
 
@@ -410,6 +423,8 @@ def run_batch(
     Work goes to `executor` if given, else to a Dask cluster at `dask_address`, else to a pool
     of `jobs` processes. The manifest (default `<out_dir>/../manifest.csv`, or
     `manifest.shard-i-of-n.csv` for a shard) lists this run's towns with their status.
+    `links(slug)` gives a report's download links (see `notebook_to_html.render_html`). A
+    page larger than `max_bytes` is written but its town fails, so size creep is seen.
     Raises BatchInterrupted after recording finished towns if SIGINT/SIGTERM stops the run.
     """
     started = time.perf_counter()
@@ -460,6 +475,8 @@ def run_batch(
                     timeout=timeout_per_town,
                     retries=retries,
                     kernel_name=kernel_name,
+                    links=tuple(links(slugs[code])) if links else (),
+                    max_bytes=max_bytes,
                 )
             )
 

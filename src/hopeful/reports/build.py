@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pandas as pd
@@ -12,7 +13,14 @@ from hopeful import __version__, atomic, processed
 from hopeful import towns as towns_mod
 from hopeful.clusters import load_clusters
 from hopeful.errors import HopefulError
-from hopeful.reports import batch, index_page, notebook_to_html, pilot_documents, stale
+from hopeful.reports import (
+    batch,
+    downloads,
+    index_page,
+    notebook_to_html,
+    pilot_documents,
+    stale,
+)
 from hopeful.scoring.framework import DEFAULT_PATH as FRAMEWORK_PATH
 from hopeful.scoring.framework import framework_hash
 
@@ -43,6 +51,16 @@ OVERVIEW_READS = (
     "index_sobol.csv",
     "models/leave_la.json",
     "models/leave_multilevel.csv",
+)
+
+
+# The most a town report may weigh (issue 14: a report must stay quick to open and mail).
+REPORT_MAX_BYTES = 300 * 1024
+
+# The overview's downloads, relative to reports/overview.html.
+OVERVIEW_LINKS = (
+    ("All towns (CSV)", downloads.TOWNS_NAME),
+    ("Data dictionary (CSV)", downloads.DICTIONARY_NAME),
 )
 
 
@@ -105,6 +123,8 @@ def render_overview(
         target,
         kernel_name=kernel_name,
         timeout=timeout,
+        links=OVERVIEW_LINKS,
+        home="index.html",
     )
     atomic.write_text(key_file, key + "\n")
     return True
@@ -137,7 +157,16 @@ def build_all(
     if render_towns:
         selected = select_towns(table, towns)
         progress(f"reports: {len(selected)} town(s), {jobs or 'all'} job(s)")
+        slugs = dict(selected)
+        in_shard = {c: slugs[c] for c in batch.shard_slice(list(slugs), shard)}
         town_data = data_fingerprint(processed_dir, TOWN_REPORT_READS)
+        # The town CSVs (about 1.5 ms each) are written while the kernels render, by a thread
+        # of this otherwise idle driver, rather than delaying the first town.
+        csv_writer = ThreadPoolExecutor(1, thread_name_prefix="hopeful-downloads")
+        csv_files = csv_writer.submit(
+            downloads.write_town_csvs, processed_dir, out_dir / "towns", in_shard
+        )
+        csv_writer.shutdown(wait=False)
         summary = batch.run_batch(
             notebook,
             selected,
@@ -154,9 +183,15 @@ def build_all(
             extra_key=config_key(),
             kernel_name=kernel_name,
             dask_address=dask_address,
+            links=downloads.town_links,
+            max_bytes=REPORT_MAX_BYTES,
         )
         lines.append(summary.text())
+        changed = csv_files.result()
+        lines.append(f"town downloads: {len(in_shard)} CSV files ({changed} changed)")
     if shard is None:
+        shared = downloads.write_shared(processed_dir, out_dir)
+        lines.append(f"downloads: {', '.join(str(p) for p in shared)}")
         fingerprint = data_fingerprint(processed_dir, OVERVIEW_READS)
         if force:
             (out_dir / ".overview.key").unlink(missing_ok=True)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
+import sys
 import textwrap
+from types import ModuleType
 
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
-import seaborn as sns
 from matplotlib.collections import LineCollection
 from matplotlib.font_manager import FontProperties
 from matplotlib.textpath import text_to_path
@@ -27,8 +29,33 @@ __all__ = [
     "text_label",
 ]
 
-TOWN_COLOUR = "#c2185b"
-PALETTE = {"England": "#4c72b0", "Wales": "#55a868"}
+
+def _lazy_module(name: str) -> ModuleType:
+    """`import name`, deferred until an attribute is first used (the stdlib LazyLoader recipe).
+
+    seaborn (with scipy.stats) is about half of a report kernel's import time, and only the
+    overview's figures need it: town reports start faster when it is never loaded.
+    """
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.find_spec(name)
+    assert spec is not None and spec.loader is not None, name
+    loader = importlib.util.LazyLoader(spec.loader)
+    spec.loader = loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    loader.exec_module(module)
+    return module
+
+
+sns = _lazy_module("seaborn")
+
+# Okabe & Ito's colour-blind-safe palette (vermillion, blue, bluish green), each at least 3:1
+# against white (WCAG non-text contrast); the town, its peers and all towns also differ in
+# marker shape, so no figure relies on colour alone.
+TOWN_COLOUR = "#D55E00"
+PEER_COLOUR = "#0072B2"
+PALETTE = {"England": "#0072B2", "Wales": "#009E73"}
 
 
 def fixed_axes(
@@ -51,6 +78,13 @@ def fixed_axes(
         (left / width, bottom / height, 1 - (left + right) / width, 1 - (bottom + top) / height)
     )
     return fig, ax
+
+
+def _despine(fig: plt.Figure) -> None:
+    """Hide the top and right spines of every axes (what `seaborn.despine(fig)` does)."""
+    for ax in fig.axes:
+        for side, visible in (("top", False), ("right", False), ("left", True), ("bottom", True)):
+            ax.spines[side].set_visible(visible)
 
 
 def label_width(labels: list[str]) -> float:
@@ -98,7 +132,7 @@ def deprivation_distribution(
     )
     ax.set_xlabel(f"{label} (higher = more deprived)")
     ax.set_ylabel("Towns")
-    sns.despine(fig)
+    _despine(fig)
     return fig
 
 
@@ -120,7 +154,7 @@ def deprivation_by_region(towns: pd.DataFrame, column: str = "uk_imd_score") -> 
     )
     ax.set_xlabel("UK-comparable deprivation score (higher = more deprived)")
     ax.set_ylabel("")
-    sns.despine(fig)
+    _despine(fig)
     fig.tight_layout()
     return fig
 
@@ -138,7 +172,7 @@ def size_class_counts(towns: pd.DataFrame) -> plt.Figure:
     )
     ax.set_xlabel("")
     ax.set_ylabel("Towns")
-    sns.despine(fig)
+    _despine(fig)
     fig.tight_layout()
     return fig
 
@@ -160,7 +194,7 @@ def domain_profile(
         y,
         marker="D",
         s=40,
-        color="#f0a202",
+        color=PEER_COLOUR,
         label="Peers (mean)",
     )
     ax.scatter(
@@ -177,7 +211,7 @@ def domain_profile(
     # Above the axes, centred on the figure: inside, it hid the points of whichever domains
     # sat in its corner; centred on the axes, long domain names pushed it off the right edge.
     fig.legend(loc="upper center", bbox_to_anchor=(0.5, 1), ncols=3, fontsize=8, frameon=False)
-    sns.despine(fig)
+    _despine(fig)
     return fig
 
 
@@ -209,7 +243,7 @@ def rank_intervals(towns: pd.DataFrame, town: pd.Series) -> plt.Figure:
     ax.set_xlabel("Index rank (1 = most resilient)")
     ax.set_ylabel("Rank over sampled models")
     ax.legend(loc="upper left", fontsize=8, frameon=False)
-    sns.despine(fig)
+    _despine(fig)
     return fig
 
 
@@ -227,7 +261,7 @@ def index_distribution(towns: pd.DataFrame) -> plt.Figure:
     )
     ax.set_xlabel("Towns Index score (higher = more resilient)")
     ax.set_ylabel("Towns")
-    sns.despine(fig)
+    _despine(fig)
     fig.tight_layout()
     return fig
 
@@ -248,7 +282,7 @@ def clusters_by_region(towns: pd.DataFrame) -> plt.Figure:
     )
     ax.set_xlabel("Clusters a town is fully in (mean)")
     ax.set_ylabel("")
-    sns.despine(fig)
+    _despine(fig)
     fig.tight_layout()
     return fig
 
@@ -257,10 +291,10 @@ def leave_one_out(table: pd.DataFrame) -> plt.Figure:
     """How far ranks move when each indicator is left out of the index."""
     data = table.sort_values("mean_abs_shift", ascending=False)
     fig, ax = plt.subplots(figsize=(7, 0.28 * len(data) + 1), dpi=80)
-    sns.barplot(data=data, y="indicator", x="mean_abs_shift", color="#4c72b0", ax=ax)
+    sns.barplot(data=data, y="indicator", x="mean_abs_shift", color=PEER_COLOUR, ax=ax)
     ax.set_xlabel("Mean absolute rank shift when left out")
     ax.set_ylabel("")
-    sns.despine(fig)
+    _despine(fig)
     fig.tight_layout()
     return fig
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from hopeful import __version__, atomic
+from hopeful.reports import downloads
 from hopeful.towns import slugify
 
 COLUMNS = [
@@ -58,9 +59,13 @@ def build_index_html(
     e = html.escape
     towns = towns.sort_values("town_code").copy()
     towns["index_interval"] = towns.apply(_interval, axis=1)
-    head = "".join(
-        f'<th scope="col" data-type="{"num" if col in NUMERIC else "text"}">{e(label)}</th>'
-        for col, label in COLUMNS
+    head = (
+        "".join(
+            f'<th scope="col" data-type="{"num" if col in NUMERIC else "text"}">'
+            f'<button type="button">{e(label)}</button></th>'
+            for col, label in COLUMNS
+        )
+        + '<th scope="col" data-type="text">Download</th>'
     )
     body = []
     for _, row in towns.iterrows():
@@ -74,6 +79,11 @@ def build_index_html(
             css = ' class="num"' if col in NUMERIC else ""
             key = _cell(row.get(SORT_KEYS[col])) if col in SORT_KEYS else raw
             cells.append(f'<td{css} data-value="{e(key)}">{shown}</td>')
+        name = e(_cell(row.get("town_name")))
+        cells.append(
+            f'<td data-value=""><a href="towns/{e(slug)}.csv" download>CSV'
+            f'<span class="vh"> figures for {name}</span></a></td>'
+        )
         search = " ".join(
             _cell(row.get(c)) for c in ("town_name", "town_code", "lad_name", "region")
         )
@@ -92,10 +102,15 @@ def build_index_html(
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         "<title>Hopeful Towns — all town reports</title>"
-        f"<style>{STYLE}</style></head><body>"
+        f"<style>{STYLE}</style></head><body><main>"
         "<h1>Hopeful Towns — town reports</h1>"
         f'<p class="lede">{len(towns):,} towns in England and Wales. '
         f'<a href="{e(overview_href)}">The national overview</a>. Click a column to sort.</p>'
+        '<p class="downloads">Download: '
+        f'<a href="{e(downloads.TOWNS_NAME)}" download>all towns (CSV)</a> · '
+        f'<a href="{e(downloads.DICTIONARY_NAME)}" download>data dictionary (CSV)</a> '
+        "(what each column means, its unit, source and year) · each town's figures: the "
+        "Download column.</p>"
         + (
             '<details class="map-details" open><summary>Map of every town (a point opens its '
             f"report)</summary>{map_html}</details>"
@@ -106,7 +121,7 @@ def build_index_html(
         'placeholder="town, code, authority, region"></label>'
         f'{"".join(selects)}<span id="count" role="status"></span></div>'
         f'<table id="towns"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-        f"<footer>hopeful {e(__version__)}</footer>"
+        f"</main><footer>hopeful {e(__version__)}</footer>"
         f"<script>{SCRIPT}</script></body></html>\n"
     )
 

@@ -15,7 +15,7 @@ import re
 import signal
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -47,13 +47,14 @@ KERNEL_NAME = "hopeful"
 TEMPLATE_DIR = Path(__file__).parent / "templates"
 TEMPLATE_NAME = "hopeful"
 REMOVED_TAGS = ("injected-parameters", "parameters")
+# seaborn and statsmodels are left out: the town report never loads them (the figures module
+# imports seaborn lazily, the models import statsmodels where they fit), and they were half of
+# a kernel's start-up. A notebook that imports them gets them preloaded all the same.
 PRELOAD_MODULES = (
     "numpy",
     "pandas",
     "matplotlib",
     "matplotlib.pyplot",
-    "seaborn",
-    "statsmodels.api",
     "hopeful",
 )
 # Every kernel, fresh or warm, starts with these: history in memory (no sqlite shared between
@@ -238,10 +239,27 @@ def check_offline(page: str) -> None:
         )
 
 
-def render_html(nb: NotebookNode, exporter: HTMLExporter | None = None) -> str:
-    """Executed notebook → offline HTML page (byte-stable for the same outputs)."""
+def render_html(
+    nb: NotebookNode,
+    exporter: HTMLExporter | None = None,
+    *,
+    links: Sequence[tuple[str, str]] = (),
+    home: str = "../index.html",
+) -> str:
+    """Executed notebook → offline HTML page (byte-stable for the same outputs).
+
+    `links` are the page's downloads as (text, relative href), shown in its header bar (not
+    in print); `home` is the index page relative to this page.
+    """
     nb = _strip_volatile(nb)
-    resources = {"hopeful": {"version": __version__, "title": _title(nb)}}
+    resources = {
+        "hopeful": {
+            "version": __version__,
+            "title": _title(nb),
+            "home": home,
+            "links": [{"text": text, "href": href} for text, href in links],
+        }
+    }
     page, _ = (exporter or _shared_exporter()).from_notebook_node(nb, resources=resources)
     check_offline(page)
     return page
@@ -488,11 +506,14 @@ def render_notebook(
     kernel_name: str = KERNEL_NAME,
     timeout: float | None = 600,
     cwd: Path | None = None,
+    links: Sequence[tuple[str, str]] = (),
+    home: str = "../index.html",
 ) -> RenderResult:
     """Render one town in a fresh kernel; write `html_out` atomically only if every cell ran.
 
     `timeout` is the wall-clock limit for the whole notebook; `cwd` defaults to the notebook's
-    folder so relative paths in it (e.g. "../data/processed") resolve as in Jupyter.
+    folder so relative paths in it (e.g. "../data/processed") resolve as in Jupyter. `links`
+    and `home` go to `render_html`.
     """
     notebook = Path(notebook).resolve()
     with WarmKernel(kernel_name) as kernel:
@@ -502,7 +523,7 @@ def render_notebook(
         executed = time.perf_counter() - started
         kernel_start, imports = kernel.kernel_start, kernel.imports
     started = time.perf_counter()
-    page = render_html(nb)
+    page = render_html(nb, links=links, home=home)
     write_text(html_out, page)
     return RenderResult(
         html_out=Path(html_out),

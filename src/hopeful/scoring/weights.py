@@ -23,8 +23,6 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 import pandas as pd
-from statsmodels.multivariate.factor import Factor
-from statsmodels.multivariate.factor_rotation import rotate_factors
 
 from hopeful.scoring.audit import pca_structure
 
@@ -101,6 +99,10 @@ def _derived(
 
 
 def _varimax(loadings: np.ndarray) -> np.ndarray:
+    # Imported here: statsmodels costs seconds to import, and the framework module (which the
+    # report driver and every report kernel import) needs this module but not the rotation.
+    from statsmodels.multivariate.factor_rotation import rotate_factors
+
     # statsmodels logs log10 of the gradient norm, which is 0 when already at the optimum.
     with np.errstate(divide="ignore"):
         return rotate_factors(loadings, "varimax")[0]
@@ -141,6 +143,8 @@ def factor_weights(
     `n_factors` defaults to the number of correlation eigenvalues above `min_eigenvalue`,
     capped so the model stays identified (fewer factors than indicators).
     """
+
+    from statsmodels.multivariate.factor import Factor  # see _varimax: imported when used
 
     def loadings(frame: pd.DataFrame) -> np.ndarray:
         wanted = n_factors or _retained(frame, min_eigenvalue)
