@@ -30,7 +30,7 @@ def test_summary_names_full_clusters_and_the_incomplete_ones():
                            "G": ("none", 3), "B": ("not_assessed", 2)})  # fmt: skip
     text = town_view.cluster_summary_html(view)
     assert "Fully in <strong>1 cluster</strong>: E Cross-cutting deprivation;" in text
-    assert "partly in <strong>2</strong>: A, C." in text
+    assert "partly in <strong>2 clusters</strong>: A Traditional demographics, C Shrinking" in text
     assert "fewer criteria than the cluster has: A (3 of 4), G (3 of 4)." in text
     assert "Not assessed (too few criteria measurable): B." in text
     assert "average town is fully in 2.5" in text and "(s)" not in text
@@ -38,7 +38,7 @@ def test_summary_names_full_clusters_and_the_incomplete_ones():
 
 def test_summary_of_a_town_in_no_cluster_with_everything_measured():
     text = town_view.cluster_summary_html(synthetic_view({}))
-    assert "Fully in <strong>0 clusters</strong>; partly in <strong>0</strong>." in text
+    assert "Fully in <strong>0 clusters</strong>; partly in <strong>0 clusters</strong>." in text
     assert "fewer criteria" not in text and "Not assessed" not in text
 
 

@@ -165,6 +165,7 @@ def cmd_reports(args: argparse.Namespace) -> int:
         dask_address=args.dask_scheduler,
         force=args.force,
         render_towns=not args.no_towns,
+        pilot_notebooks=paths.project_root() / "notebooks",
         show_progress=not args.no_progress,
         progress=_say,
     )

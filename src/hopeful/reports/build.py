@@ -47,6 +47,7 @@ OVERVIEW_READS = (
     "index_effective_weights.csv",
     "index_deprivation_correlations.csv",
     "index_validity.csv",
+    "leave_validation.csv",
     "indicators.csv",
     "index_sobol.csv",
     "models/leave_la.json",
@@ -144,10 +145,12 @@ def build_all(
     dask_address: str | None = None,
     force: bool = False,
     render_towns: bool = True,
+    pilot_notebooks: Path | None = None,
     show_progress: bool = True,
     progress: Callable[[str], None] = lambda _msg: None,
 ) -> str:
-    """Town reports, then (unless sharded) the overview and index page; failures raise at the end."""
+    """Town reports, then (unless sharded) the overview, the index page and, given the folder
+    of their notebooks, the pilot documents; failures raise at the end."""
     processed_dir, out_dir = Path(processed_dir), Path(out_dir)
     table = processed.read_towns(processed_dir)
     if message := stale.stale_scores(processed_dir):
@@ -207,8 +210,9 @@ def build_all(
             f"overview: {'rendered' if rendered else 'unchanged'} {out_dir / 'overview.html'}"
         )
         lines.append(f"index: {index_page.write_index(table, out_dir, processed_dir)}")
+    if shard is None and pilot_notebooks is not None:
         lines += pilot_documents.render_pilot_documents(
-            notebook.parent,
+            Path(pilot_notebooks),
             processed_dir,
             out_dir,
             kernel_name=kernel_name,

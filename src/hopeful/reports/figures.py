@@ -80,6 +80,13 @@ def fixed_axes(
     return fig, ax
 
 
+def _legend_title(ax: plt.Axes, title: str) -> None:
+    """A reader's title for a legend seaborn titled with the column's code."""
+    legend = ax.get_legend()
+    if legend is not None:
+        legend.set_title(title)
+
+
 def _despine(fig: plt.Figure) -> None:
     """Hide the top and right spines of every axes (what `seaborn.despine(fig)` does)."""
     for ax in fig.axes:
@@ -170,7 +177,8 @@ def size_class_counts(towns: pd.DataFrame) -> plt.Figure:
         palette=PALETTE,
         ax=ax,
     )
-    ax.set_xlabel("")
+    _legend_title(ax, "Nation")
+    ax.set_xlabel("Town size")
     ax.set_ylabel("Towns")
     _despine(fig)
     fig.tight_layout()
@@ -259,6 +267,7 @@ def index_distribution(towns: pd.DataFrame) -> plt.Figure:
         bins=40,
         ax=ax,
     )
+    _legend_title(ax, "Town size")
     ax.set_xlabel("Towns Index score (higher = more resilient)")
     ax.set_ylabel("Towns")
     _despine(fig)
@@ -280,6 +289,7 @@ def clusters_by_region(towns: pd.DataFrame) -> plt.Figure:
         hue_order=["small", "medium", "large"],
         ax=ax,
     )
+    _legend_title(ax, "Town size")
     ax.set_xlabel("Clusters a town is fully in (mean)")
     ax.set_ylabel("")
     _despine(fig)
@@ -309,6 +319,7 @@ def attitudes_across_towns(towns: pd.DataFrame, panels: list[tuple[str, str, boo
         data = towns[["nation", column]].dropna()
         sns.histplot(data=data, x=column, hue="nation", palette=PALETTE, multiple="stack",
                      bins=30, linewidth=0.3, ax=ax, legend=ax is axes.flat[0])  # fmt: skip
+        _legend_title(ax, "Nation")
         ax.set_title(textwrap.fill(text_label(title), 36), fontsize=9)
         ax.set_xlabel("")
         ax.set_ylabel("Towns" if ax in axes[:, 0] else "")
@@ -316,6 +327,6 @@ def attitudes_across_towns(towns: pd.DataFrame, panels: list[tuple[str, str, boo
             ax.xaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     for ax in list(axes.flat)[len(panels) :]:
         ax.set_axis_off()
-    sns.despine(fig)
+    _despine(fig)
     fig.tight_layout()
     return fig

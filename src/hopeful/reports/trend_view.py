@@ -176,7 +176,7 @@ def trend_caption_html(view, panels: list[Panel]) -> str:
         else ""
     )
     return (
-        "<p>The red line is the town where the figures exist for towns, otherwise its local "
+        "<p>The solid line with dots is the town where the figures exist for towns, otherwise its local "
         "authority (named above each chart); the dashed line is the median town and the grey "
         "band the middle half of all towns.</p>"
         f"<ul class='trend-changes'>{''.join(items)}</ul>{gap}{wales}"
