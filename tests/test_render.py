@@ -176,6 +176,14 @@ def test_notebook_imports_are_found_statically() -> None:
         '<img src="http://example.org/a.png">',
         "<style>@import url(//fonts.example/f.css);</style>",
         '<div style="background: url(https://example.org/b.png)"></div>',
+        # issue 16, class 7: what the first version let through
+        '<svg><image href="https://example.org/c.png"/></svg>',
+        '<svg><image xlink:href="data:image/png;base64,AAAA"/></svg>',
+        '<img src="&#x2F;&#x2F;example.org/d.png">',
+        '<img src="&#104;ttps://example.org/e.png">',
+        '<a href="&#106;avascript:alert(1)">x</a>',
+        "<a href='&#x6A;avascript&colon;alert(1)'>x</a>",
+        "<div style=\"background-image: image-set('https://example.org/f.png' 1x)\"></div>",
     ],
 )
 def test_check_offline_refuses_remote_loads(snippet: str) -> None:
@@ -188,3 +196,11 @@ def test_check_offline_allows_links_and_urls_in_text() -> None:
         '<p>Source: https://www.ons.gov.uk, <a href="https://www.ons.gov.uk/x">ONS</a>, '
         '<img src="data:image/png;base64,AAAA"></p>'
     )
+
+
+def test_bidi_overrides_in_data_are_removed_from_the_page() -> None:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_markdown_cell("# Grave\u202esend\u2066 x\u2069")]
+    page = render.render_html(nb)
+    assert not any(ch in page for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    assert "Gravesend" in page

@@ -6,6 +6,7 @@ import argparse
 import json
 import math
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -18,8 +19,21 @@ from hopeful.errors import HopefulError
 MAX_JOBS_PER_CORE = 4
 
 
+# Escape sequences (CSI, OSC) and other control characters, C1 and bidi overrides included:
+# text from data (a town code, a file's cell) must not clear or rewrite the user's terminal.
+_TERMINAL_UNSAFE = re.compile(
+    r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?"
+    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def terminal_safe(text: str) -> str:
+    """`text` with every control or escape sequence shown as `?` (newlines and tabs kept)."""
+    return _TERMINAL_UNSAFE.sub("?", text)
+
+
 def _say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    print(terminal_safe(message), file=sys.stderr, flush=True)
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:

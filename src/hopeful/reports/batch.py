@@ -41,6 +41,7 @@ from hopeful import __version__
 from hopeful.atomic import WriteError, write_text
 from hopeful.errors import HopefulError
 from hopeful.processed import sha256_files
+from hopeful.reports.downloads import spreadsheet_safe
 from hopeful.reports.notebook_to_html import (
     KERNEL_NAME,
     TEMPLATE_DIR,
@@ -303,7 +304,8 @@ def write_manifest(path: Path, outcomes: Iterable[TownOutcome]) -> None:
     writer.writerow(MANIFEST_COLUMNS)
     for o in sorted(outcomes, key=lambda o: o.town_code):
         error = " ".join(o.error.split())
-        writer.writerow([o.town_code, o.slug, o.status, f"{o.seconds:.2f}", error])
+        cells = [o.town_code, o.slug, o.status, f"{o.seconds:.2f}", error]
+        writer.writerow([spreadsheet_safe(cell) for cell in cells])
     write_text(path, buffer.getvalue())
 
 

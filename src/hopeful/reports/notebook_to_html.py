@@ -219,9 +219,31 @@ _EXTERNAL = re.compile(
     # page that redirects itself or re-bases its links.
     r"|<[a-z][^>]*?[\s/\"']on[a-z]+\s*="
     r"|\b(?:href|src|action|formaction)\s*=\s*['\"]?\s*javascript:"
-    r"|<base\b|<meta\b[^>]*http-equiv",
+    r"|<base\b|<meta\b[^>]*http-equiv"
+    # An SVG <image> loads what its href names; CSS image-set() is url() by another name.
+    r"|<image\b|image-set\(\s*[^)]*?(?:https?:)?//",
     re.IGNORECASE,
 )
+# Attribute values, read as the browser reads them (entities decoded): `&#106;avascript:` and
+# `&#x2F;&#x2F;host` are a script and a remote address once decoded.
+_ATTRIBUTE = re.compile(
+    r"""\b(href|src|srcset|poster|data|action|formaction|xlink:href)\s*=\s*("[^"]*"|'[^']*')""",
+    re.IGNORECASE,
+)
+_SCRIPT_ADDRESS = re.compile(r"^\s*javascript:", re.IGNORECASE)
+_REMOTE_ADDRESS = re.compile(r"^\s*(?:https?:)?//", re.IGNORECASE)
+_LOADS = {"src", "srcset", "poster", "data", "xlink:href"}  # a link (href) may point anywhere
+
+
+def _unsafe_attribute(match: re.Match[str]) -> bool:
+    value = html.unescape(match.group(2)[1:-1])
+    if _SCRIPT_ADDRESS.match(value):
+        return True
+    return match.group(1).lower() in _LOADS and bool(_REMOTE_ADDRESS.match(value))
+
+
+# Bidi overrides and isolates: a name carrying them would display reversed or reordered text.
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
 
 
 def check_offline(page: str) -> None:
@@ -231,6 +253,11 @@ def check_offline(page: str) -> None:
     unescaped; refusing the page keeps a hostile town name from becoming a live element.
     """
     found = _EXTERNAL.search(page)
+    if found is None:
+        found = next(
+            (m for m in _ATTRIBUTE.finditer(page) if _unsafe_attribute(m)),
+            None,
+        )
     if found:
         start = max(found.start() - 60, 0)
         raise RenderError(
@@ -261,6 +288,7 @@ def render_html(
         }
     }
     page, _ = (exporter or _shared_exporter()).from_notebook_node(nb, resources=resources)
+    page = page.translate(_BIDI_CONTROLS)
     check_offline(page)
     return page
 
