@@ -17,6 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from hopeful import atomic, load
@@ -33,6 +34,9 @@ __all__ = [
     "read_towns",
     "sha256_file",
     "sha256_files",
+    "check_units",
+    "town_units",
+    "unit_ranges",
     "update_provenance",
     "validate_towns",
     "write_csv",
@@ -63,7 +67,76 @@ def read_towns(processed_dir: str | Path) -> pd.DataFrame:
     if not path.is_file():
         raise DataError("towns.csv is missing: run `hopeful prepare` first", file=path)
     # .copy() consolidates the ~150 columns read_csv leaves as separate blocks.
-    return load.read_csv(path, required=["town_code", "town_name"], dtype=TOWNS_DTYPES).copy()
+    towns = load.read_csv(path, required=["town_code", "town_name"], dtype=TOWNS_DTYPES).copy()
+    if towns.empty:
+        raise DataError("has a header but no towns (an interrupted `hopeful prepare`?)", file=path)
+    load.check_unique(towns, "town_code", path)
+    check_units(towns, town_units(processed_dir), path)
+    if {"index_score", "index_rank"} <= set(towns.columns):
+        unranked = towns["index_score"].notna() & towns["index_rank"].isna()
+        if unranked.any():
+            pos = int(unranked.to_numpy().nonzero()[0][0])
+            raise DataError(
+                "has an index score but no rank (rerun `hopeful score`)",
+                file=path,
+                column="index_rank",
+                row=load.row_number(towns, pos),
+            )
+    return towns
+
+
+def unit_ranges() -> pd.DataFrame:
+    """What each unit of the data dictionary allows (data/unit_ranges.csv), by unit."""
+    text = resources.files("hopeful").joinpath("data/unit_ranges.csv").read_text(encoding="utf-8")
+    return pd.read_csv(io.StringIO(text)).set_index("unit")
+
+
+def town_units(processed_dir: str | Path) -> dict[str, str]:
+    """The unit of each towns.csv column: from the data dictionary written with it, else from
+    the package's column dictionary (a prepared but unscored folder)."""
+    path = Path(processed_dir) / "data_dictionary.csv"
+    table = pd.read_csv(path) if path.is_file() else column_dictionary()
+    towns = table[table["table"] == "towns"]
+    return dict(zip(towns["column"], towns["unit"], strict=True))
+
+
+def check_units(frame: pd.DataFrame, units: Mapping[str, str], path: str | Path) -> None:
+    """Every column whose unit has a range holds numbers in it: a hand-edited 7.5 where a
+    fraction belongs, a rank of 0 or text in a count is a DataError naming column and row."""
+    ranges = unit_ranges()
+    for column, unit in units.items():
+        if column not in frame.columns or unit not in ranges.index:
+            continue
+        rule = ranges.loc[unit]
+        low, high = float(rule["low"]), float(rule["high"])  # high NaN: unbounded
+        values = frame[column]
+        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            array = values.to_numpy(dtype=float)
+            whole = rule["whole_number"] != "yes" or bool(
+                np.all(np.isnan(array) | (array % 1 == 0))
+            )
+            if (
+                not (np.nanmin(array, initial=low) < low or np.nanmax(array, initial=low) > high)
+                and whole
+            ):
+                continue  # the common case, checked in one pass; otherwise name the row below
+        values = load.check_numeric(
+            frame,
+            column,
+            path,
+            low=low,
+            high=None if np.isnan(high) else high,
+            allow_missing=True,
+        )
+        fractional = values.notna() & (values % 1 != 0)
+        if rule["whole_number"] == "yes" and fractional.any():
+            pos = int(fractional.to_numpy().nonzero()[0][0])
+            raise DataError(
+                f"{values.iloc[pos]!r} is not a whole number ({unit})",
+                file=path,
+                column=column,
+                row=load.row_number(frame, pos),
+            )
 
 
 def read_local_authorities(processed_dir: str | Path) -> pd.DataFrame:
