@@ -124,6 +124,19 @@ def test_cache_skips_unchanged_and_rerenders_what_changed(
     }
     (out / "w37000003-barry.html").unlink()
     assert statuses(fingerprints=prints)["W37000003"] == "rendered"
+    # A page emptied or edited after it was rendered is rendered again (issue 16, class 3).
+    good = (out / "e35000001-gravesend.html").read_bytes()
+    (out / "e35000001-gravesend.html").write_bytes(b"")
+    (out / "w37000003-barry.html").write_bytes(
+        (out / "w37000003-barry.html").read_bytes().replace(b"Barry", b"Borry", 1)
+    )
+    assert statuses(fingerprints=prints) == {
+        "E35000001": "rendered",
+        "E35000002": "cached",
+        "W37000003": "rendered",
+    }
+    assert (out / "e35000001-gravesend.html").read_bytes() == good
+    assert b"Borry" not in (out / "w37000003-barry.html").read_bytes()
     assert set(statuses(fingerprints=prints, extra_key="framework-v2").values()) == {"rendered"}
     assert set(statuses(fingerprints=prints, extra_key="framework-v2", force=True).values()) == {
         "rendered"

@@ -13,7 +13,9 @@ where `extra_key` is the caller's hash of everything shared that shapes reports 
 data (e.g. the framework file) and `fingerprint` is the caller's string for the data this
 town's report reads (default: `processed_fingerprint(processed_dir)`, the hash of every
 processed file, so any data change re-renders every town). A town is skipped ("cached") only
-when its HTML exists and every cache file in `out_dir` that knows the town holds this key.
+when every cache file in `out_dir` that knows the town holds this key and its HTML is
+byte-for-byte the page recorded when it was rendered (sha256), so an emptied or edited page
+is rendered again.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from pathlib import Path
 from hopeful import __version__
 from hopeful.atomic import WriteError, write_text
 from hopeful.errors import HopefulError
-from hopeful.processed import sha256_files
+from hopeful.processed import sha256_file, sha256_files
 from hopeful.reports.downloads import spreadsheet_safe
 from hopeful.reports.notebook_to_html import (
     KERNEL_NAME,
@@ -292,6 +294,23 @@ def _known_keys(out_dir: Path) -> dict[str, str | None]:
     return known
 
 
+def _known_pages(out_dir: Path) -> dict[str, str]:
+    """The sha256 each cache file recorded for a town's page when it was rendered."""
+    pages: dict[str, str] = {}
+    for path in sorted(out_dir.glob(".cache*.json")):
+        for code, entry in _read_cache(path).items():
+            if "html" in entry:
+                pages[code] = entry["html"]
+    return pages
+
+
+def _page_hash(path: Path) -> str:
+    try:
+        return sha256_file(path)
+    except OSError:
+        return ""
+
+
 def _write_cache(path: Path, entries: Mapping[str, Mapping[str, str]]) -> None:
     data = {"schema": CACHE_SCHEMA, "towns": {c: dict(entries[c]) for c in sorted(entries)}}
     write_text(path, json.dumps(data, indent=1, sort_keys=True) + "\n")
@@ -458,14 +477,21 @@ def run_batch(
     cache_path = out_dir / _cache_name(shard)
     own_cache = _read_cache(cache_path)
     known = _known_keys(out_dir)
+    pages = _known_pages(out_dir)
 
     outcomes: dict[str, TownOutcome] = {}
     todo = []
     for code in codes:
         html_out = out_dir / f"{slugs[code]}.html"
-        if not force and html_out.is_file() and known.get(code) == keys[code]:
+        # Cached only while the page is the one rendered: an emptied or edited page re-renders.
+        if (
+            not force
+            and known.get(code) == keys[code]
+            and pages.get(code)
+            and _page_hash(html_out) == pages[code]
+        ):
             outcomes[code] = TownOutcome(code, slugs[code], "cached", 0.0)
-            own_cache[code] = {"key": keys[code], "slug": slugs[code]}
+            own_cache[code] = {"key": keys[code], "slug": slugs[code], "html": pages[code]}
         else:
             todo.append(
                 TownTask(
@@ -526,7 +552,11 @@ class _Run:
     def finish(self, task: TownTask, outcome: TownOutcome) -> None:
         self.outcomes[task.town_code] = outcome
         if outcome.status == "rendered":
-            self.cache[task.town_code] = {"key": self.keys[task.town_code], "slug": task.slug}
+            self.cache[task.town_code] = {
+                "key": self.keys[task.town_code],
+                "slug": task.slug,
+                "html": _page_hash(Path(task.html_out)),
+            }
         else:
             self.cache.pop(task.town_code, None)
 
