@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import atomic, sources
+from hopeful import atomic, load, sources
 from hopeful.errors import DataError
 
 __all__ = ["path", "raw_file", "read", "require", "write"]
@@ -44,7 +44,7 @@ def read(interim_dir: str | Path, dataset_id: str) -> pd.DataFrame:
             f"interim table of dataset {dataset_id} is missing: run `hopeful prepare`",
             file=target,
         )
-    return pd.read_parquet(target, engine="pyarrow")
+    return load.read_parquet(target)
 
 
 def require(interim_dir: str | Path, dataset_ids: Iterable[str]) -> None:

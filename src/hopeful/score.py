@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hopeful import atomic, cluster_stats, clusters, indicators, interim, peers, stamps
+from hopeful import atomic, cluster_stats, clusters, indicators, interim, load, peers, stamps
 from hopeful.errors import DataError
 from hopeful.indicators import build, errors, trends
 from hopeful.prepare import raw_tables
@@ -306,14 +306,14 @@ def _write_step_table(frame: pd.DataFrame, path: Path) -> None:
 def _merge_step(towns: pd.DataFrame, path: Path) -> pd.DataFrame:
     if not path.is_file():
         raise DataError("a score step's output is missing: run `hopeful score`", file=path)
-    table = pd.read_parquet(path)
+    table = load.read_parquet(path)
     return towns.merge(table, on="town_code", how="left", validate="one_to_one")
 
 
 def indicators_step(interim_dir: Path, processed_dir: Path, steps_dir: Path) -> list[Path]:
     """Step 1: every town indicator, from the interim tables and the prepared LSOA table."""
     towns = prepared_towns(processed_dir)
-    lsoa = pd.read_parquet(processed_dir / "lsoa.parquet")
+    lsoa = load.read_parquet(processed_dir / "lsoa.parquet")
     inputs = (
         Path(interim_dir),
         lsoa[["lsoa11_code", "town_code"]],
@@ -420,7 +420,7 @@ def index_step(
     before = list(towns.columns)
     framework_mod.check_data(fw, towns.columns)
     frame = towns.set_index("town_code")
-    noise = pd.read_parquet(steps_dir / ERRORS_TABLE).set_index("town_code")
+    noise = load.read_parquet(steps_dir / ERRORS_TABLE).set_index("town_code")
     result = pipeline.run(
         frame[list(fw.indicator_codes)],
         fw,

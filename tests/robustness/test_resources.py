@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import shutil
 import time
 import tracemalloc
 from pathlib import Path
@@ -205,3 +206,24 @@ def test_quote_closed_rows_later_is_reported_where_it_opens(tmp_path: Path) -> N
         load.read_csv(broken)
     assert caught.value.row == 6
     assert "from row 6 to row 2002" in str(caught.value)
+
+
+@pytest.mark.real_data("scored")
+def test_truncated_lsoa_table_under_score_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from conftest import PROCESSED
+
+    processed_dir = tmp_path / "processed"
+    shutil.copytree(PROCESSED, processed_dir)
+    data = (PROCESSED / "lsoa.parquet").read_bytes()
+    (processed_dir / "lsoa.parquet").write_bytes(data[: len(data) // 2])
+    interim_dir = tmp_path / "interim"  # the real tables, linked; score's own steps stay here
+    interim_dir.mkdir()
+    for table in (PROCESSED.parent / "interim").glob("*.parquet"):
+        (interim_dir / table.name).symlink_to(table)
+    args = ["score", "--interim-dir", str(interim_dir), "--processed-dir", str(processed_dir)]
+    assert main([*args, "--force"]) == 2
+    err = capsys.readouterr().err
+    assert "lsoa.parquet" in err and "not a readable Parquet file" in err
+    assert "Traceback" not in err

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from hopeful import load
 from hopeful.reports.file_cache import cached_read
 
 __all__ = [
@@ -103,7 +104,7 @@ def layers_path(processed_dir: str | Path) -> Path:
 
 
 def _read(path: Path) -> Layers:
-    table = pd.read_parquet(path)
+    table = load.read_parquet(path)
     shapes = shapely.from_wkb(table["geometry_wkb"].to_numpy())
     layer = table["layer"].to_numpy()
     towns = table[layer == "town"]

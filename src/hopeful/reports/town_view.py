@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from hopeful import load
 from hopeful import processed as processed_mod
 from hopeful import towns as towns_mod
 from hopeful.reports.file_cache import cached_read
@@ -347,7 +348,7 @@ def domain_table(view: TownView) -> pd.DataFrame:
 
 def _read_criteria(path: Path) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
     """The criteria table sorted by town, and each town's row range in it."""
-    table = pd.read_parquet(path).sort_values(
+    table = load.read_parquet(path).sort_values(
         ["town_code", "cluster", "criterion_no"], kind="stable", ignore_index=True
     )
     codes = table["town_code"].to_numpy()
