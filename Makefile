@@ -66,6 +66,7 @@ bench: data ## The scoring, model and report benchmarks
 	$(PY) benchmarks/bench_score.py
 	$(PY) benchmarks/bench_score_real.py
 	$(PY) benchmarks/bench_attitudes.py
+	$(PY) benchmarks/bench_leave_candidates.py
 	$(PY) benchmarks/bench_mrp.py
 	$(PY) benchmarks/bench_reports.py --full
 
