@@ -17,7 +17,8 @@ from hopeful.scoring.framework import DEFAULT_PATH as FRAMEWORK_PATH
 from hopeful.scoring.framework import load_framework
 
 PREPARED = ["towns.csv", "towns.parquet", "lsoa.parquet", "local_authorities.csv",
-            "town_constituencies.csv", "data_dictionary.csv", "provenance.json"]  # fmt: skip
+            "town_constituencies.csv", "map_layers.parquet", "data_dictionary.csv",
+            "provenance.json"]  # fmt: skip
 
 pytestmark = pytest.mark.real_data("raw")
 

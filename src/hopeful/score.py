@@ -329,8 +329,9 @@ def indicators_step(interim_dir: Path, processed_dir: Path, steps_dir: Path) -> 
     tables, _ = small_areas
     noise = errors.recipe_errors(tables, pd.Index(table["town_code"]))
     _write_step_table(noise.reset_index(), steps_dir / ERRORS_TABLE)
-    # The trends the reports draw, from the same small-area tables (built once).
-    trend_path = processed_dir / TRENDS_TABLE
+    # The trends the reports draw, from the same small-area tables (built once); published
+    # into data/processed with the other outputs, so a failed score leaves it untouched.
+    trend_path = steps_dir / TRENDS_TABLE
     write_csv(trends.trend_table(interim_dir, tables, towns), trend_path)
     return [out, steps_dir / ERRORS_TABLE, trend_path]
 
@@ -579,7 +580,7 @@ def publish(
                         name.removesuffix(".csv"): pd.read_csv(processed_dir / name)
                         for name in VALIDATION_TABLES
                     },
-                    "trends": pd.read_csv(processed_dir / TRENDS_TABLE, nrows=0),
+                    "trends": pd.read_csv(steps_dir / TRENDS_TABLE, nrows=0),
                 }
             ),
         ],
@@ -590,6 +591,7 @@ def publish(
         "towns.parquet": lambda p: write_parquet(towns, p),
         "data_dictionary.csv": lambda p: write_csv(dictionary, p),
         "indicators.csv": lambda p: write_csv(catalogue, p),
+        TRENDS_TABLE: lambda p: atomic.write_bytes(p, (steps_dir / TRENDS_TABLE).read_bytes()),
     }
     for name, writer in outputs.items():
         writer(processed_dir / name)
@@ -610,7 +612,7 @@ def publish(
     )
     prov = update_provenance(
         processed_dir,
-        [*outputs, *index_record["outputs"], TRENDS_TABLE],
+        [*outputs, *index_record["outputs"]],
         {"framework_sha256": fw.sha256, "clusters_sha256": config.sha256},
     )
     written = [processed_dir / n for n in outputs]

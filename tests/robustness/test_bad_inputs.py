@@ -692,7 +692,7 @@ def test_bad_framework_file(
     processed = tmp_path / "processed"
     processed.mkdir()
     for name in ("towns.csv", "lsoa.parquet", "local_authorities.csv", "town_constituencies.csv",
-                 "provenance.json"):  # fmt: skip
+                 "map_layers.parquet", "provenance.json"):  # fmt: skip
         shutil.copy(PROCESSED / name, processed / name)
     before = snapshot(processed)
     args = ["score", "--interim-dir", str(mirror_interim), "--processed-dir", str(processed)]

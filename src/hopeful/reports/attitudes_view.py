@@ -112,10 +112,13 @@ def _what(column: str, t: pd.Series, view) -> str:
     """One plain line: measured where, or modelled how."""
     town = str(t["town_name"])
     if column == "leave_share_la":
-        return (
-            f"Counted: the 2016 result of {t['lad_name']} local authority as a whole "
-            "(votes were not counted by town)."
+        area = t.get("leave_area16_name")
+        where = (
+            f"the {area} counting area (a 2016 local authority)"
+            if isinstance(area, str) and area
+            else f"{t['lad_name']} local authority"
         )
+        return f"Counted: the 2016 result of {where} as a whole (votes were not counted by town)."
     if column == "leave_share_modelled":
         return (
             f"Estimated for {town}: a model of how areas' age, skills, ethnicity, birthplace, "
