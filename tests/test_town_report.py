@@ -73,9 +73,12 @@ def test_other_towns_show_nothing_of_it(tmp_path: Path) -> None:
 def test_figures_carry_their_own_alt_text(tmp_path: Path) -> None:
     page = _render(tmp_path, "Gravesend", tmp_path / "empty")
     alts = [html.unescape(a) for a in re.findall(r'<img [^>]*?alt="([^"]*)"', page)]
-    assert len(alts) == page.count("<img ") == 3
-    assert alts[0].startswith("Every town's Towns Index rank")
+    assert len(alts) == page.count("<img ") == 3  # the trends are an inline SVG, not an image
+    assert any(a.startswith("Every town's Towns Index rank") for a in alts)
     assert render.DEFAULT_ALT not in alts
+    trends = re.findall(r'<svg [^>]*aria-labelledby="trend-chart"[^>]*><title id="trend-chart">'
+                        r"([^<]+)</title>", page)  # fmt: skip
+    assert len(trends) == 1 and html.unescape(trends[0]).startswith("5 small charts over time")
 
 
 def test_warm_kernel_renders_real_towns_exactly_as_fresh_kernels(tmp_path: Path) -> None:

@@ -1,0 +1,82 @@
+"""The trend small multiples drawn as inline SVG (reports/trend_view.trend_svg), on built
+panels: what a reader sees must be there, escaped, and the same bytes every time."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+import pandas as pd
+import pytest
+
+from hopeful.reports import trend_view
+from hopeful.reports.figures import TOWN_COLOUR
+
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def _panel(measure: str, years: list[int], values: list[float], area: str) -> trend_view.Panel:
+    band = pd.DataFrame(
+        {
+            "year": years,
+            "p25": [v - 10 for v in values],
+            "p50": values,
+            "p75": [v + 10 for v in values],
+            "period": [str(y) for y in years],
+        }
+    )
+    series = pd.DataFrame({"year": years, "period": [str(y) for y in years], "value": values})
+    return trend_view.Panel(measure, f"{measure} label", f"{measure} axis", area, series, band)
+
+
+@pytest.fixture
+def panels() -> list[trend_view.Panel]:
+    empty = _panel("pubs", [2001, 2018], [100, 80], "Elsewhere (local authority)")
+    return [
+        _panel("pay", [2008, 2009, 2010], [400.0, 420.0, 455.0], "<b>Town & $x$</b>"),
+        trend_view.Panel(
+            "pubs", "Pubs", "Number in 2001 = 100", "Elsewhere", empty.series.iloc[:0], empty.band
+        ),
+    ]
+
+
+def _parse(svg: str) -> ET.Element:
+    return ET.fromstring(svg.replace("<svg ", '<svg xmlns="http://www.w3.org/2000/svg" ', 1))
+
+
+def test_every_panel_shows_its_title_area_band_median_and_line(panels) -> None:
+    svg = trend_view.trend_svg(panels)
+    root = _parse(svg)  # well-formed: hostile names are escaped, not markup
+    text = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    for words in ("pay label", "Pubs", "<b>Town & $x$</b>", "pay axis", "2008", "2010"):
+        assert words in text
+    assert "not available" in text  # the panel without the area's series says so
+    assert len(root.findall(f".//{SVG}polygon")) == 2  # both panels have the towns' band
+    dashed = [p for p in root.iter() if p.get("stroke-dasharray")]
+    assert len(dashed) == 3  # two medians and the legend's key
+    assert len(list(root.iter(f"{SVG}circle"))) == 3 + 1  # a dot a year, and the legend's
+    assert svg.count(TOWN_COLOUR) >= 3
+
+
+def test_the_chart_is_an_image_named_by_its_alt_text(panels) -> None:
+    root = _parse(trend_view.trend_svg(panels))
+    assert root.get("role") == "img"
+    title = root.find(f"{SVG}title")
+    assert title is not None and title.get("id") == root.get("aria-labelledby")
+    assert title.text == trend_view.trend_alt(panels)
+    assert "pay label (2008-2010)" in title.text and "pubs (2001 and 2018)" in title.text
+
+
+def test_ticks_are_round_and_cover_the_values() -> None:
+    ticks, fmt = trend_view._ticks(7.26, 8.04)
+    assert ticks[0] <= 7.26 and ticks[-1] >= 8.04 and 3 <= len(ticks) <= 7
+    assert [fmt.format(t) for t in ticks] == ["7.2", "7.4", "7.6", "7.8", "8.0", "8.2"]
+    ticks, fmt = trend_view._ticks(355, 692)
+    assert [fmt.format(t) for t in ticks] == ["300", "400", "500", "600", "700"]
+    assert trend_view._ticks(100, 100)[0][0] <= 100 <= trend_view._ticks(100, 100)[0][-1]
+
+
+def test_same_panels_same_bytes_and_no_nan(panels) -> None:
+    first = trend_view.trend_svg(panels)
+    assert first == trend_view.trend_svg(panels)
+    assert not re.search(r"\bnan\b", first, re.IGNORECASE)
