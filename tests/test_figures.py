@@ -52,7 +52,6 @@ def _png(fig: plt.Figure) -> bytes:
 
 def test_hostile_name_draws_in_every_town_figure(towns: pd.DataFrame) -> None:
     town = towns.iloc[-1]
-    assert _png(figures.deprivation_distribution(towns, town)).startswith(b"\x89PNG")
     assert _png(figures.rank_intervals(towns, town)).startswith(b"\x89PNG")
     fig = figures.domain_profile(towns, town, towns.head(5), {"a": "A", "b": "B"})
     labels = [t.get_text() for t in fig.legends[0].get_texts()]
@@ -86,7 +85,6 @@ def test_fixed_layout_keeps_every_text_inside_the_figure(
     town = towns.iloc[position]
     names = {"a": "Connectivity and services", "b": "A much longer domain name than any we have"}
     for fig in (
-        figures.deprivation_distribution(towns, town),
         figures.rank_intervals(towns, town),
         figures.domain_profile(towns, town, towns.head(5), names),
     ):
@@ -105,18 +103,7 @@ def test_rank_intervals_draws_one_interval_per_ranked_town(towns: pd.DataFrame) 
     plt.close(fig)
 
 
-def test_deprivation_histogram_counts_every_town_once(towns: pd.DataFrame) -> None:
-    fig = figures.deprivation_distribution(towns, towns.iloc[0])
-    steps = [p for p in fig.axes[0].patches if not p.get_fill()]
-    heights = {
-        p.get_label(): p.get_data().values.sum() for p in steps if not p.get_label().startswith("_")
-    }
-    assert heights == {"England": 20, "Wales": 10}
-    plt.close(fig)
-
-
 DRAWINGS = {
-    "deprivation_distribution": lambda t: figures.deprivation_distribution(t, t.iloc[3]),
     "rank_intervals": lambda t: figures.rank_intervals(t, t.iloc[3]),
     "domain_profile": lambda t: figures.domain_profile(t, t.iloc[3], t.head(5), {"a": "A"}),
     "deprivation_by_region": figures.deprivation_by_region,

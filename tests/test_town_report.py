@@ -73,7 +73,7 @@ def test_other_towns_show_nothing_of_it(tmp_path: Path) -> None:
 def test_figures_carry_their_own_alt_text(tmp_path: Path) -> None:
     page = _render(tmp_path, "Gravesend", tmp_path / "empty")
     alts = [html.unescape(a) for a in re.findall(r'<img [^>]*?alt="([^"]*)"', page)]
-    assert len(alts) == page.count("<img ") == 3  # the trends are an inline SVG, not an image
+    assert len(alts) == page.count("<img ") == 2  # deprivation and trends are inline SVG
     assert any(a.startswith("Every town's Towns Index rank") for a in alts)
     assert render.DEFAULT_ALT not in alts
     trends = re.findall(r'<svg [^>]*aria-labelledby="trend-chart"[^>]*><title id="trend-chart">'

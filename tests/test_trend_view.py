@@ -1,4 +1,4 @@
-"""The trend small multiples drawn as inline SVG (reports/trend_view.trend_svg), on built
+"""The charts drawn as inline SVG (trend_view.trend_svg, svg_charts.deprivation_svg), on built
 panels: what a reader sees must be there, escaped, and the same bytes every time."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pandas as pd
 import pytest
 
-from hopeful.reports import trend_view
+from hopeful.reports import svg_charts, trend_view
 from hopeful.reports.figures import TOWN_COLOUR
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -68,15 +68,49 @@ def test_the_chart_is_an_image_named_by_its_alt_text(panels) -> None:
 
 
 def test_ticks_are_round_and_cover_the_values() -> None:
-    ticks, fmt = trend_view._ticks(7.26, 8.04)
+    ticks, fmt = svg_charts.ticks(7.26, 8.04)
     assert ticks[0] <= 7.26 and ticks[-1] >= 8.04 and 3 <= len(ticks) <= 7
     assert [fmt.format(t) for t in ticks] == ["7.2", "7.4", "7.6", "7.8", "8.0", "8.2"]
-    ticks, fmt = trend_view._ticks(355, 692)
+    ticks, fmt = svg_charts.ticks(355, 692)
     assert [fmt.format(t) for t in ticks] == ["300", "400", "500", "600", "700"]
-    assert trend_view._ticks(100, 100)[0][0] <= 100 <= trend_view._ticks(100, 100)[0][-1]
+    assert svg_charts.ticks(100, 100)[0][0] <= 100 <= svg_charts.ticks(100, 100)[0][-1]
 
 
 def test_same_panels_same_bytes_and_no_nan(panels) -> None:
     first = trend_view.trend_svg(panels)
     assert first == trend_view.trend_svg(panels)
     assert not re.search(r"\bnan\b", first, re.IGNORECASE)
+
+
+def _towns() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "town_name": [f"Town {i}" for i in range(29)] + ["<i>Grave & send</i>"],
+            "nation": ["England"] * 20 + ["Wales"] * 10,
+            "uk_imd_score": [5.0 + 1.5 * i for i in range(30)],
+        }
+    )
+
+
+def test_deprivation_histogram_counts_every_town_once_and_marks_the_town() -> None:
+    towns = _towns()
+    svg = svg_charts.deprivation_svg(towns, towns.iloc[-1])
+    root = _parse(svg)
+    assert root.get("role") == "img" and root.find(f"{SVG}title").text.startswith("Histograms")
+    outlines = [p for p in root.iter(f"{SVG}path") if p.get("fill") == "none" and "V" in p.get("d")]
+    # each nation: an outline whose steps rise and fall over its towns' bins only
+    colours = {p.get("stroke") for p in outlines}
+    assert {svg_charts.PALETTE["England"], svg_charts.PALETTE["Wales"]} <= colours
+    text = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    assert "<i>Grave & send</i>" in text and "England" in text and "Wales" in text
+    lines = [x for x in root.iter(f"{SVG}line") if x.get("stroke") == svg_charts.TOWN_COLOUR]
+    assert len(lines) == 1
+    assert svg == svg_charts.deprivation_svg(towns, towns.iloc[-1])
+
+
+def test_deprivation_histogram_without_the_towns_value_draws_no_line() -> None:
+    towns = _towns()
+    towns.loc[29, "uk_imd_score"] = float("nan")
+    root = _parse(svg_charts.deprivation_svg(towns, towns.iloc[-1]))
+    assert not [x for x in root.iter(f"{SVG}line") if x.get("stroke") == svg_charts.TOWN_COLOUR]
+    assert "nan" not in svg_charts.deprivation_svg(towns, towns.iloc[-1]).lower()

@@ -18,7 +18,6 @@ __all__ = [
     "attitudes_across_towns",
     "clusters_by_region",
     "deprivation_by_region",
-    "deprivation_distribution",
     "domain_profile",
     "fixed_axes",
     "index_distribution",
@@ -104,43 +103,6 @@ def label_width(labels: list[str]) -> float:
 def text_label(value: object) -> str:
     """Text from data as a literal Matplotlib label: `$...$` would otherwise be read as maths."""
     return str(value).replace("$", r"\$")
-
-
-def deprivation_distribution(
-    towns: pd.DataFrame,
-    town: pd.Series,
-    column: str = "uk_imd_score",
-    label: str = "UK-comparable deprivation score",
-) -> plt.Figure:
-    """Where the town sits among all towns of both nations on one comparable measure."""
-    fig, ax = fixed_axes(7, 3.2, left=0.65, bottom=0.55)
-    # numpy and stairs rather than seaborn's histplot: the same steps for less work, which
-    # counts when every town's report draws it.
-    edges = np.histogram_bin_edges(towns[column].dropna(), bins=40)
-    for nation, colour in PALETTE.items():
-        values = towns.loc[towns["nation"] == nation, column].dropna()
-        if values.empty:
-            continue
-        counts, _ = np.histogram(values, bins=edges)
-        ax.stairs(counts, edges, fill=True, color=colour, alpha=0.25, lw=0)
-        ax.stairs(counts, edges, color=colour, lw=1.2, label=nation)
-    ax.legend(title="nation", frameon=False)
-    value = town[column]
-    ax.axvline(value, color=TOWN_COLOUR, lw=2)
-    # The name goes on the side of the line with more room, so it stays inside the axes.
-    on_right = pd.isna(value) or value <= (edges[0] + edges[-1]) / 2
-    ax.annotate(
-        text_label(town["town_name"]),
-        (value, ax.get_ylim()[1] * 0.92),
-        color=TOWN_COLOUR,
-        ha="left" if on_right else "right",
-        xytext=(4 if on_right else -4, 0),
-        textcoords="offset points",
-    )
-    ax.set_xlabel(f"{label} (higher = more deprived)")
-    ax.set_ylabel("Towns")
-    _despine(fig)
-    return fig
 
 
 def deprivation_by_region(towns: pd.DataFrame, column: str = "uk_imd_score") -> plt.Figure:

@@ -515,9 +515,9 @@ def cluster_blocks_html(view: TownView) -> str:
         ]
         rest = "; ".join(u for u in unmet if not u.endswith(": "))
         blocks.append(
-            f"<div class='cluster-block'><h4>{html.escape(str(name))}: "
+            f"<div class='cluster-block'><h3>{html.escape(str(name))}: "
             f"{'fully in' if state == 'full' else 'partly in'}, meets {len(met)} of "
-            f"{len(rows)} criteria</h4><ul>{items}</ul>"
+            f"{len(rows)} criteria</h3><ul>{items}</ul>"
             + (f"<p>{html.escape(rest[0].upper() + rest[1:])}.</p>" if rest else "")
             + "</div>"
         )

@@ -8,8 +8,6 @@ depend on the town, the all-towns bands above all, is computed once per process 
 from __future__ import annotations
 
 import html
-import math
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,8 +15,9 @@ import pandas as pd
 
 from hopeful import processed as processed_mod
 from hopeful.indicators import trend_measures
-from hopeful.reports.figures import TOWN_COLOUR
+from hopeful.reports import svg_charts
 from hopeful.reports.file_cache import cached_read
+from hopeful.reports.svg_charts import CHAR_WIDTH, INK, TOWN_COLOUR
 
 __all__ = ["Panel", "trend_alt", "trend_caption_html", "trend_panels", "trend_svg"]
 
@@ -29,8 +28,7 @@ BAND_COLOUR = "#9e9e9e"
 WIDTH = 1000
 LEFT, GAP, RIGHT, Y_LABELS = 6, 30, 6, 40
 PLOT_HEIGHT = 130
-INK, MEDIAN_COLOUR = "#333333", "#616161"
-CHAR_WIDTH = 0.56  # a character's mean width over its font size, to wrap labels by estimate
+MEDIAN_COLOUR = "#616161"
 LEGEND = (
     ("band", "Middle half of towns"),
     ("median", "Median town"),
@@ -101,40 +99,6 @@ def trend_panels(view) -> list[Panel]:
     return panels
 
 
-def _num(value: float) -> str:
-    """An SVG coordinate with at most one decimal and no trailing zeros."""
-    text = f"{value:.1f}"
-    return "0" if text in ("0.0", "-0.0") else text[:-2] if text.endswith(".0") else text
-
-
-def _wrap(text: str, size: float, width: float) -> list[str]:
-    """`text` wrapped to `width` user units at font size `size` (estimated character widths:
-    SVG cannot measure text, and a label running into the next panel is worse than a break)."""
-    return textwrap.wrap(text, max(8, int(width / (CHAR_WIDTH * size)))) or [""]
-
-
-def _text(x: float, y: float, lines: list[str], size: float, extra: str = "") -> str:
-    """One <text> element with a <tspan> per line; every piece of data escaped."""
-    spans = "".join(
-        f'<tspan x="{_num(x)}" dy="{0 if i == 0 else _num(size * 1.2)}">{html.escape(s)}</tspan>'
-        for i, s in enumerate(lines)
-    )
-    return f'<text x="{_num(x)}" y="{_num(y)}" font-size="{_num(size)}"{extra}>{spans}</text>'
-
-
-def _ticks(low: float, high: float, target: int = 4) -> tuple[list[float], str]:
-    """Round ticks covering [low, high] (steps of 1, 2, 2.5 or 5 times a power of ten) and
-    the format their labels need."""
-    if not high > low:
-        low, high = low - 1, high + 1
-    raw = (high - low) / target
-    power = 10 ** math.floor(math.log10(raw))
-    step = round(next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * 0.999), 10)
-    first, last = math.floor(low / step + 1e-9), math.ceil(high / step - 1e-9)
-    decimals = len(f"{step:g}".partition(".")[2])
-    return [round(k * step, 10) for k in range(first, last + 1)], f"{{:,.{decimals}f}}"
-
-
 def _periods(p: Panel) -> pd.Series:
     """The panel's periods by year (the towns' band, else the area's own series)."""
     frame = p.band if not p.band.empty else p.series
@@ -165,7 +129,9 @@ def _panel(p: Panel, x0: float, top: float, width: float) -> str:
     left, right = x0 + Y_LABELS, x0 + width
     bottom = top + PLOT_HEIGHT
     values = pd.concat([p.band[["p25", "p50", "p75"]].stack(), p.series["value"]]).dropna()
-    ticks, fmt = _ticks(float(values.min()), float(values.max())) if len(values) else ([], "")
+    ticks, fmt = (
+        svg_charts.ticks(float(values.min()), float(values.max())) if len(values) else ([], "")
+    )
     parts = [f'<g font-family="sans-serif" fill="{INK}">']
     if len(periods) and ticks:
         lo_x, hi_x = periods.index[0] - 0.6, periods.index[-1] + 0.6
@@ -177,21 +143,24 @@ def _panel(p: Panel, x0: float, top: float, width: float) -> str:
             return bottom - (value - ticks[0]) / (ticks[-1] - ticks[0]) * PLOT_HEIGHT
 
         def points(years: pd.Series, values: pd.Series) -> list[str]:
-            return [f"{_num(sx(y))},{_num(sy(v))}" for y, v in zip(years, values, strict=True)]
+            return [
+                f"{svg_charts.num(sx(y))},{svg_charts.num(sy(v))}"
+                for y, v in zip(years, values, strict=True)
+            ]
 
         for t in ticks:
-            y = _num(sy(t))
+            y = svg_charts.num(sy(t))
             parts.append(
-                f'<line x1="{_num(left - 4)}" x2="{_num(left)}" y1="{y}" y2="{y}" stroke="{INK}"/>'
-                + _text(left - 6, sy(t) + 3.5, [fmt.format(t)], 10, ' text-anchor="end"')
+                f'<line x1="{svg_charts.num(left - 4)}" x2="{svg_charts.num(left)}" y1="{y}" y2="{y}" stroke="{INK}"/>'
+                + svg_charts.text(left - 6, sy(t) + 3.5, [fmt.format(t)], 10, ' text-anchor="end"')
             )
         ends = periods.iloc[[0, -1]] if len(periods) > 1 else periods
         for year, period in ends.items():
-            x = _num(sx(year))
+            x = svg_charts.num(sx(year))
             parts.append(
-                f'<line x1="{x}" x2="{x}" y1="{_num(bottom)}" y2="{_num(bottom + 4)}" '
+                f'<line x1="{x}" x2="{x}" y1="{svg_charts.num(bottom)}" y2="{svg_charts.num(bottom + 4)}" '
                 f'stroke="{INK}"/>'
-                + _text(
+                + svg_charts.text(
                     sx(year), bottom + 16, [str(period)], 10, ' text-anchor="middle"'
                 )  # fmt: skip
             )
@@ -214,7 +183,7 @@ def _panel(p: Panel, x0: float, top: float, width: float) -> str:
             )
     if p.series.empty:
         parts.append(
-            _text(
+            svg_charts.text(
                 (left + right) / 2,
                 top + PLOT_HEIGHT / 2,
                 ["not available"],
@@ -223,10 +192,14 @@ def _panel(p: Panel, x0: float, top: float, width: float) -> str:
             )  # fmt: skip
         )
     parts.append(
-        f'<path d="M{_num(left)},{_num(top)}V{_num(bottom)}H{_num(right)}" fill="none" '
+        f'<path d="M{svg_charts.num(left)},{svg_charts.num(top)}V{svg_charts.num(bottom)}H{svg_charts.num(right)}" fill="none" '
         f'stroke="{INK}"/>'
-        + _text(
-            (left + right) / 2, bottom + 32, _wrap(p.axis, 10, width), 10, ' text-anchor="middle"'
+        + svg_charts.text(
+            (left + right) / 2,
+            bottom + 32,
+            svg_charts.wrap(p.axis, 10, width),
+            10,
+            ' text-anchor="middle"',
         )  # fmt: skip
         + "</g>"
     )
@@ -247,8 +220,8 @@ def _legend(y: float) -> str:
     parts = []
     for (key, label), w in zip(LEGEND, widths, strict=True):
         parts.append(
-            f'<g transform="translate({_num(x)},{_num(y)})">{keys[key]}'
-            + _text(30, 0, [label], 11, f' fill="{INK}"')
+            f'<g transform="translate({svg_charts.num(x)},{svg_charts.num(y)})">{keys[key]}'
+            + svg_charts.text(30, 0, [label], 11, f' fill="{INK}"')
             + "</g>"
         )
         x += w
@@ -262,21 +235,21 @@ def trend_svg(panels: list[Panel]) -> str:
     about a hundred times cheaper than a Matplotlib figure and its PNG."""
     n = max(len(panels), 1)
     width = (WIDTH - LEFT - RIGHT - GAP * (n - 1)) / n
-    titles = [_wrap(p.label, 13, width) for p in panels]
-    areas = [_wrap(p.area_label, 10.5, width) for p in panels]
+    titles = [svg_charts.wrap(p.label, 13, width) for p in panels]
+    areas = [svg_charts.wrap(p.area_label, 10.5, width) for p in panels]
     header = max((18 * len(t) + 13 * len(a) for t, a in zip(titles, areas, strict=True)), default=0)
     top = 16 + header + 10
-    axis_lines = max((len(_wrap(p.axis, 10, width)) for p in panels), default=1)
+    axis_lines = max((len(svg_charts.wrap(p.axis, 10, width)) for p in panels), default=1)
     legend_y = top + PLOT_HEIGHT + 32 + 12 * axis_lines + 18
     height = legend_y + 10
     parts = []
     for i, p in enumerate(panels):
         x0 = LEFT + i * (width + GAP)
         parts.append(
-            _text(
+            svg_charts.text(
                 x0, 16, titles[i], 13, f' font-weight="bold" fill="{INK}" font-family="sans-serif"'
             )
-            + _text(
+            + svg_charts.text(
                 x0,
                 16 + 18 * len(titles[i]) - 2,
                 areas[i],
@@ -286,7 +259,7 @@ def trend_svg(panels: list[Panel]) -> str:
             + _panel(p, x0, top, width)
         )
     return (
-        f'<svg viewBox="0 0 {WIDTH} {_num(height)}" role="img" aria-labelledby="trend-chart" '
+        f'<svg viewBox="0 0 {WIDTH} {svg_charts.num(height)}" role="img" aria-labelledby="trend-chart" '
         'class="hopeful-trends" style="width:100%;max-width:64rem;height:auto">'
         f'<title id="trend-chart">{html.escape(trend_alt(panels))}</title>'
         + "".join(parts)
