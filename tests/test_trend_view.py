@@ -114,3 +114,40 @@ def test_deprivation_histogram_without_the_towns_value_draws_no_line() -> None:
     root = _parse(svg_charts.deprivation_svg(towns, towns.iloc[-1]))
     assert not [x for x in root.iter(f"{SVG}line") if x.get("stroke") == svg_charts.TOWN_COLOUR]
     assert "nan" not in svg_charts.deprivation_svg(towns, towns.iloc[-1]).lower()
+
+
+def _ranked() -> pd.DataFrame:
+    rank = pd.Series(range(1, 31), dtype=float)
+    towns = _towns().assign(
+        index_rank=rank,
+        index_rank_p05=(rank - 3).clip(lower=1),
+        index_rank_median=rank,
+        index_rank_p95=(rank + 3).clip(upper=30),
+        domain_a=[float(i) for i in range(30)],
+        domain_b=[100.0 - i for i in range(30)],
+    )
+    towns.loc[3, ["index_rank", "index_rank_p05", "index_rank_p95"]] = float("nan")
+    return towns
+
+
+def test_rank_chart_draws_one_interval_per_ranked_town() -> None:
+    towns = _ranked()
+    root = _parse(svg_charts.rank_svg(towns, towns.iloc[-1]))
+    ranges = [p for p in root.iter(f"{SVG}path") if p.get("stroke") == "#cbd2d9"]
+    assert len(ranges) == 1 and ranges[0].get("d").count("M") == len(towns) - 1
+    assert root.find(f"{SVG}title").text.startswith("Every town's Towns Index rank")
+    text = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    assert "<i>Grave & send</i>: median rank" in text
+
+
+def test_domain_chart_has_a_row_per_domain_and_the_three_keys() -> None:
+    towns = _ranked()
+    svg = svg_charts.domain_svg(towns, towns.iloc[-1], towns.head(5), {"a": "Alpha", "b": "Beta"})
+    root = _parse(svg)
+    text = " ".join("".join(t.itertext()) for t in root.iter(f"{SVG}text"))
+    for words in ("Alpha", "Beta", "All towns (mean)", "Peers (mean)", "<i>Grave & send</i>"):
+        assert words in text
+    dots = [c for c in root.iter(f"{SVG}circle") if c.get("fill") == svg_charts.TOWN_COLOUR]
+    assert len(dots) == 2 + 1  # one per domain and the legend's
+    no_peers = svg_charts.domain_svg(towns, towns.iloc[-1], towns.head(0), {"a": "Alpha"})
+    assert "nan" not in no_peers.lower()
