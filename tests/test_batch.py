@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -390,3 +391,35 @@ def test_signal_stops_cleanly_and_the_next_run_resumes(
     resumed = run(mini_processed, out, codes, executor=pool)
     assert {o.town_code for o in resumed.outcomes if o.status == "cached"} == done
     assert {o.status for o in resumed.outcomes} <= {"cached", "rendered"}
+
+
+def test_matplotlib_first_imported_by_a_town_gets_the_next_town_a_fresh_kernel(
+    mini_processed: Path, tmp_path: Path
+) -> None:
+    """Kernels preload matplotlib only for notebooks that import it; one that loads it at run
+    time (invisible to the static import scan) leaves state `reset` cannot undo, so the next
+    town gets a new kernel, with matplotlib preloaded, and the bytes of a fresh render."""
+    nb = json.loads(FIXTURE.read_text())
+    imports = "".join(nb["cells"][1]["source"])
+    for name, alias in (("matplotlib.pyplot", "plt"), ("seaborn", "sns")):
+        imports = imports.replace(
+            f"import {name} as {alias}\n",
+            f"{alias} = __import__('importlib').import_module({name!r})\n",
+        )
+    nb["cells"][1]["source"] = imports
+    notebook = tmp_path / "late_matplotlib.ipynb"
+    notebook.write_text(json.dumps(nb))
+    assert "matplotlib.pyplot" not in render.preload_for(notebook)
+
+    def params(code: str) -> dict[str, str]:
+        return {"town": code, "processed_dir": str(mini_processed)}
+
+    with render.WarmKernel() as kernel:
+        fresh = render.render_html(kernel.execute(notebook, params(GOOD[0])))
+    with render.WarmKernel() as kernel:
+        pages = [render.render_html(kernel.execute(notebook, params(c))) for c in GOOD]
+        assert "matplotlib.pyplot" in kernel.preloaded
+    assert pages[0] == fresh
+    rc = re.findall(r"rc: \S+ \S+", fresh)
+    assert rc and all(re.findall(r"rc: \S+ \S+", page) == rc for page in pages)
+    assert all("towns rendered by this kernel: 1" in page for page in pages)

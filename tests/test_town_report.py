@@ -12,7 +12,6 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import nbformat
 import pytest
 
 from hopeful import paths
@@ -72,13 +71,16 @@ def test_other_towns_show_nothing_of_it(tmp_path: Path) -> None:
 
 
 def test_figures_carry_their_own_alt_text(tmp_path: Path) -> None:
+    """Every chart is an inline SVG image named by its title (its alt text); no PNG remains."""
     page = _render(tmp_path, "Gravesend", tmp_path / "empty")
-    alts = [html.unescape(a) for a in re.findall(r'<img [^>]*?alt="([^"]*)"', page)]
-    figure_cells = [c for c in nbformat.read(NOTEBOOK, as_version=4).cells if "alt" in c.metadata]
-    assert len(alts) == page.count("<img ") == len(figure_cells) >= 4
-    assert len(set(alts)) == len(alts) and all(alts)
-    assert any(a.startswith("Every town's Towns Index rank") for a in alts)
-    assert render.DEFAULT_ALT not in alts
+    assert "<img " not in page
+    titles = dict(re.findall(r'<svg [^>]*?aria-labelledby="([^"]+)"[^>]*><title id="\1">([^<]+)',
+                             page))  # fmt: skip
+    for name in ("deprivation-chart", "rank-chart", "domain-chart", "trend-chart"):
+        assert name in titles, name
+    assert titles["rank-chart"].startswith("Every town&#x27;s Towns Index rank")
+    assert html.unescape(titles["trend-chart"]).startswith("5 small charts over time")
+    assert render.DEFAULT_ALT not in titles.values()
 
 
 def test_warm_kernel_renders_real_towns_exactly_as_fresh_kernels(tmp_path: Path) -> None:

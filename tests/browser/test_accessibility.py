@@ -100,7 +100,11 @@ def test_headings_start_at_one_and_skip_no_level(browser, pages, kind) -> None:
 def test_every_image_has_its_own_description(browser, pages, kind) -> None:
     with open_recorder(browser) as recorder:
         recorder.open(pages[kind])
-        alts = recorder.page.locator("img").evaluate_all("is => is.map(i => i.alt)")
+        alts = recorder.page.evaluate(
+            "() => [...document.querySelectorAll('img')].map(i => i.alt).concat("
+            "[...document.querySelectorAll('svg[role=img]')].map(s => "
+            "document.getElementById(s.getAttribute('aria-labelledby')).textContent))"
+        )
     assert alts and all(len(a) > 20 and a != DEFAULT_ALT for a in alts), alts
 
 

@@ -141,8 +141,10 @@ def test_town_report_shows_hostile_text_as_text(recorder, reports, code):
     for value in values.values():
         assert value in text
     assert page.locator("script").count() == 0
-    sources = page.locator("img").evaluate_all("is => is.map(i => i.getAttribute('src'))")
-    assert sources and all(s.startswith("data:image/png;base64,") for s in sources)
+    # the charts are inline SVG: the hostile name is drawn as escaped text, never markup
+    assert page.locator("img").count() == 0 and page.locator("svg[role='img']").count() >= 5
+    drawn = page.locator("svg text").evaluate_all("ts => ts.map(t => t.textContent)")
+    assert any(values["town_name"] in t for t in drawn)
     assert_inert(recorder, url)
 
 

@@ -74,14 +74,18 @@ def test_the_report_opens_with_the_town_at_a_glance(page, town_name):
     assert box is not None and box["width"] > 100 and box["height"] > 100
 
 
-def test_figures_are_decoded_pngs(page):
-    images = page.locator("img").evaluate_all(
-        "is => is.map(i => [i.getAttribute('src').slice(0, 22), i.complete, i.naturalWidth])"
+def test_charts_are_inline_svg_images_that_say_what_they_show(page):
+    """The charts are drawn as inline SVG (no PNG): each an image named by its own title."""
+    assert page.locator("img").count() == 0
+    charts = page.locator("svg[role='img']")
+    assert charts.count() >= 5  # the locator map, deprivation, rank, domains, trends
+    titles = charts.evaluate_all(
+        "ss => ss.map(s => document.getElementById(s.getAttribute('aria-labelledby')).textContent)"
     )
-    assert len(images) >= 1
-    for prefix, complete, width in images:
-        assert prefix == "data:image/png;base64,"
-        assert complete and width > 0
+    assert all(len(t) > 20 for t in titles) and len(set(titles)) == len(titles)
+    for i in range(charts.count()):
+        box = charts.nth(i).bounding_box()
+        assert box is not None and box["width"] > 100 and box["height"] > 100
 
 
 def test_page_runs_nothing_and_shows_no_code(page, recorder):

@@ -20,31 +20,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import interim, load
+from hopeful import interim
 from hopeful.indicators import la_measures, politics
+from hopeful.indicators.trend_measures import MEASURES_PATH, measures, read_measures
 from hopeful.prepare import iod
 
 __all__ = ["COLUMNS", "MEASURES_PATH", "measures", "read_measures", "trend_table"]
 
 COLUMNS = ["area_code", "area_type", "measure", "period", "year", "value"]
-MEASURES_PATH = Path(__file__).resolve().parent.parent / "data" / "trend_measures.csv"
-
-
-def read_measures(path: Path) -> pd.DataFrame:
-    """A trend measure file: measure, label, axis, area_type, source, note (all filled)."""
-    frame = load.read_csv(
-        path, required=["measure", "label", "axis", "area_type", "source", "note"]
-    )
-    for column in frame.columns:
-        load.fail_at(frame, column, frame[column].isna(), path, "empty")
-    load.fail_at(frame, "area_type", ~frame["area_type"].isin(["town", "local authority"]), path,
-                 "expected town or local authority")  # fmt: skip
-    return frame
-
-
-def measures() -> pd.DataFrame:
-    """The trend measures (data/trend_measures.csv): label, axis, area type, source, note."""
-    return read_measures(MEASURES_PATH)
 
 
 def _long(wide: pd.DataFrame, measure: str, area_type: str) -> pd.DataFrame:

@@ -8,23 +8,14 @@ import textwrap
 from types import ModuleType
 
 import matplotlib.pyplot as plt
-import numpy as np
 import pandas as pd
-from matplotlib.collections import LineCollection
-from matplotlib.font_manager import FontProperties
-from matplotlib.textpath import text_to_path
 
 __all__ = [
     "attitudes_across_towns",
     "clusters_by_region",
     "deprivation_by_region",
-    "deprivation_distribution",
-    "domain_profile",
-    "fixed_axes",
     "index_distribution",
-    "label_width",
     "leave_one_out",
-    "rank_intervals",
     "size_class_counts",
     "text_label",
 ]
@@ -58,28 +49,6 @@ PEER_COLOUR = "#0072B2"
 PALETTE = {"England": "#0072B2", "Wales": "#009E73"}
 
 
-def fixed_axes(
-    width: float,
-    height: float,
-    *,
-    left: float,
-    bottom: float,
-    right: float = 0.2,
-    top: float = 0.15,
-) -> tuple[plt.Figure, plt.Axes]:
-    """A figure with one axes placed by margins in inches.
-
-    The per-town figures use this instead of `tight_layout` and a tight bounding box when
-    saved: each of those lays out every text once more, and together they were nearly half of
-    a figure's cost, paid again for every town.
-    """
-    fig = plt.figure(figsize=(width, height), dpi=80)
-    ax = fig.add_axes(
-        (left / width, bottom / height, 1 - (left + right) / width, 1 - (bottom + top) / height)
-    )
-    return fig, ax
-
-
 def _legend_title(ax: plt.Axes, title: str) -> None:
     """A reader's title for a legend seaborn titled with the column's code."""
     legend = ax.get_legend()
@@ -94,53 +63,9 @@ def _despine(fig: plt.Figure) -> None:
             ax.spines[side].set_visible(visible)
 
 
-def label_width(labels: list[str]) -> float:
-    """Width in inches of the widest tick label, measured with the tick font (no drawing)."""
-    prop = FontProperties(size=plt.rcParams["ytick.labelsize"])
-    widths = [text_to_path.get_text_width_height_descent(s, prop, ismath=False)[0] for s in labels]
-    return max(widths, default=0.0) / 72
-
-
 def text_label(value: object) -> str:
     """Text from data as a literal Matplotlib label: `$...$` would otherwise be read as maths."""
     return str(value).replace("$", r"\$")
-
-
-def deprivation_distribution(
-    towns: pd.DataFrame,
-    town: pd.Series,
-    column: str = "uk_imd_score",
-    label: str = "UK-comparable deprivation score",
-) -> plt.Figure:
-    """Where the town sits among all towns of both nations on one comparable measure."""
-    fig, ax = fixed_axes(7, 3.2, left=0.65, bottom=0.55)
-    # numpy and stairs rather than seaborn's histplot: the same steps for less work, which
-    # counts when every town's report draws it.
-    edges = np.histogram_bin_edges(towns[column].dropna(), bins=40)
-    for nation, colour in PALETTE.items():
-        values = towns.loc[towns["nation"] == nation, column].dropna()
-        if values.empty:
-            continue
-        counts, _ = np.histogram(values, bins=edges)
-        ax.stairs(counts, edges, fill=True, color=colour, alpha=0.25, lw=0)
-        ax.stairs(counts, edges, color=colour, lw=1.2, label=nation)
-    ax.legend(title="nation", frameon=False)
-    value = town[column]
-    ax.axvline(value, color=TOWN_COLOUR, lw=2)
-    # The name goes on the side of the line with more room, so it stays inside the axes.
-    on_right = pd.isna(value) or value <= (edges[0] + edges[-1]) / 2
-    ax.annotate(
-        text_label(town["town_name"]),
-        (value, ax.get_ylim()[1] * 0.92),
-        color=TOWN_COLOUR,
-        ha="left" if on_right else "right",
-        xytext=(4 if on_right else -4, 0),
-        textcoords="offset points",
-    )
-    ax.set_xlabel(f"{label} (higher = more deprived)")
-    ax.set_ylabel("Towns")
-    _despine(fig)
-    return fig
 
 
 def deprivation_by_region(towns: pd.DataFrame, column: str = "uk_imd_score") -> plt.Figure:
@@ -182,76 +107,6 @@ def size_class_counts(towns: pd.DataFrame) -> plt.Figure:
     ax.set_ylabel("Towns")
     _despine(fig)
     fig.tight_layout()
-    return fig
-
-
-def domain_profile(
-    towns: pd.DataFrame, town: pd.Series, peers: pd.DataFrame, names: dict[str, str]
-) -> plt.Figure:
-    """The town's domain scores against its peers' and all towns' means (higher = better)."""
-    codes = [c for c in names if f"domain_{c}" in towns.columns]
-    cols = [f"domain_{c}" for c in codes]
-    y = range(len(codes))
-    labels = [names[c] for c in codes]
-    fig, ax = fixed_axes(
-        7, 0.4 * len(codes) + 1.2, left=label_width(labels) + 0.2, bottom=0.55, top=0.4
-    )
-    ax.scatter(towns[cols].mean(), y, marker="|", s=300, color="#7b8794", label="All towns (mean)")
-    ax.scatter(
-        peers[cols].mean() if len(peers) else [float("nan")] * len(cols),
-        y,
-        marker="D",
-        s=40,
-        color=PEER_COLOUR,
-        label="Peers (mean)",
-    )
-    ax.scatter(
-        town[cols].astype(float),
-        y,
-        s=60,
-        color=TOWN_COLOUR,
-        zorder=5,
-        label=text_label(town["town_name"]),
-    )
-    ax.set_yticks(list(y), labels)
-    ax.invert_yaxis()
-    ax.set_xlabel("Domain score (higher = better)")
-    # Above the axes, centred on the figure: inside, it hid the points of whichever domains
-    # sat in its corner; centred on the axes, long domain names pushed it off the right edge.
-    fig.legend(loc="upper center", bbox_to_anchor=(0.5, 1), ncols=3, fontsize=8, frameon=False)
-    _despine(fig)
-    return fig
-
-
-def rank_intervals(towns: pd.DataFrame, town: pd.Series) -> plt.Figure:
-    """Every town's range of ranks over 90% of sampled models, ordered by rank, the town
-    highlighted."""
-    columns = ["index_rank", "index_rank_p05", "index_rank_p95"]
-    data = towns[columns].dropna(subset=["index_rank"]).sort_values("index_rank")
-    fig, ax = fixed_axes(7, 2.8, left=0.75, bottom=0.55)
-    # One collection from a plain array: `vlines` builds a masked array per town first.
-    x, low, high = (data[c].to_numpy(float) for c in columns)
-    segments = np.stack([np.column_stack([x, low]), np.column_stack([x, high])], axis=1)
-    ax.add_collection(LineCollection(segments, colors="#cbd2d9", linewidths=0.6))
-    ax.plot(data["index_rank"], data["index_rank"], color="#52606d", lw=0.8)
-    ax.vlines(
-        [town["index_rank"]],
-        [town["index_rank_p05"]],
-        [town["index_rank_p95"]],
-        color=TOWN_COLOUR,
-        lw=3,
-    )
-    ax.scatter(
-        [town["index_rank"]],
-        [town["index_rank_median"]],
-        color=TOWN_COLOUR,
-        zorder=5,
-        label=f"{text_label(town['town_name'])}: median rank, range over 90% of sampled models",
-    )
-    ax.set_xlabel("Index rank (1 = most resilient)")
-    ax.set_ylabel("Rank over sampled models")
-    ax.legend(loc="upper left", fontsize=8, frameon=False)
-    _despine(fig)
     return fig
 
 

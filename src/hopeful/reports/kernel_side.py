@@ -16,6 +16,12 @@ import warnings
 from IPython import get_ipython
 
 _saved = {}
+
+
+class KernelNotFresh(RuntimeError):
+    """The kernel holds state `reset` cannot undo; the caller starts a new kernel instead."""
+
+
 _INLINE_TRAITS = ("figure_formats", "print_figure_kwargs", "close_figures")
 
 
@@ -42,12 +48,15 @@ def _inline():
 
 def snapshot():
     """Record the fresh kernel's state (namespace, rcParams, options) to return to."""
-    import matplotlib as mpl
-
     ip = get_ipython()
-    rc = dict(mpl.rcParams.copy())
-    rc.pop("backend", None)
-    inline = _inline()
+    # Matplotlib's state only when the preload imported it: a town report draws SVG and
+    # never loads it, which saves every such kernel half a second of imports.
+    mpl = sys.modules.get("matplotlib")
+    rc = inline = None
+    if mpl is not None:
+        rc = dict(mpl.rcParams.copy())
+        rc.pop("backend", None)
+        inline = {k: copy.deepcopy(getattr(_inline(), k)) for k in _INLINE_TRAITS}
     _saved.update(
         execution_count=ip.execution_count,
         history=(
@@ -59,7 +68,7 @@ def snapshot():
         warnings=list(warnings.filters),
         environ=dict(os.environ),
         path=list(sys.path),
-        inline={k: copy.deepcopy(getattr(inline, k)) for k in _INLINE_TRAITS},
+        inline=inline,
     )
     # The preloaded modules live as long as the kernel: keep them out of every later
     # collection (IPython's reset runs a full gc.collect, ~0.1 s with pandas and friends).
@@ -69,18 +78,21 @@ def snapshot():
 
 def reset(cwd):
     """Return the kernel to the snapshot's state before the next town's notebook."""
-    import matplotlib as mpl
-    import matplotlib.pyplot as plt
     import pandas as pd
 
+    if _saved["rc"] is None and "matplotlib" in sys.modules:
+        # Imported by a notebook, not the preload: its state cannot be returned to fresh.
+        raise KernelNotFresh("matplotlib was imported after the kernel's snapshot")
     ip = get_ipython()
-    plt.close("all")
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
     os.chdir(cwd)
     ip.reset(new_session=False)
     ip.execution_count = _saved["execution_count"]
     ip.history_manager.input_hist_parsed[:] = _saved["history"][0]
     ip.history_manager.input_hist_raw[:] = _saved["history"][1]
-    mpl.rcParams._update_raw(_saved["rc"])
+    if _saved["rc"] is not None:
+        sys.modules["matplotlib"].rcParams._update_raw(_saved["rc"])
     for key, value in _saved["pandas"].items():
         if pd.get_option(key) != value:
             pd.set_option(key, value)
@@ -90,7 +102,8 @@ def reset(cwd):
         del os.environ[key]
     os.environ.update(_saved["environ"])
     sys.path[:] = _saved["path"]
-    inline = _inline()
-    for key, value in _saved["inline"].items():
-        if getattr(inline, key) != value:
-            setattr(inline, key, copy.deepcopy(value))
+    if _saved["inline"] is not None:
+        inline = _inline()
+        for key, value in _saved["inline"].items():
+            if getattr(inline, key) != value:
+                setattr(inline, key, copy.deepcopy(value))

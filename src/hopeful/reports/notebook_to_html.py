@@ -49,14 +49,16 @@ TEMPLATE_NAME = "hopeful"
 REMOVED_TAGS = ("injected-parameters", "parameters")
 # seaborn and statsmodels are left out: the town report never loads them (the figures module
 # imports seaborn lazily, the models import statsmodels where they fit), and they were half of
-# a kernel's start-up. A notebook that imports them gets them preloaded all the same.
+# a kernel's start-up. So is matplotlib (≈0.5 s a kernel): the town report draws inline SVG.
+# A notebook that imports them gets them preloaded all the same.
 PRELOAD_MODULES = (
     "numpy",
     "pandas",
-    "matplotlib",
-    "matplotlib.pyplot",
     "hopeful",
 )
+# What a kernel preloads after a notebook loaded matplotlib at run time (kernel_side.reset
+# then refuses to reuse it): the kernel is started again with these as well.
+MATPLOTLIB_MODULES = ("matplotlib", "matplotlib.pyplot")
 # Every kernel, fresh or warm, starts with these: history in memory (no sqlite shared between
 # kernels) and PNGs without the "Software" text chunk, so figure bytes depend on pixels only.
 KERNEL_ARGS = (
@@ -427,7 +429,13 @@ class WarmKernel:
         preload = preload_for(notebook)
         if not self.alive or not self.preloaded.issuperset(preload):
             self.start(cwd, tuple(dict.fromkeys((*preload, *sorted(self.preloaded)))))
-        self._silent(f"{_KERNEL_SIDE_CALL}.reset({str(cwd)!r})", 30)
+        try:
+            self._silent(f"{_KERNEL_SIDE_CALL}.reset({str(cwd)!r})", 30)
+        except RenderError as err:
+            if err.ename != "KernelNotFresh":
+                raise
+            self.start(cwd, tuple(dict.fromkeys((*preload, *MATPLOTLIB_MODULES))))
+            self._silent(f"{_KERNEL_SIDE_CALL}.reset({str(cwd)!r})", 30)
         fired = threading.Event()
 
         def expire() -> None:

@@ -403,11 +403,20 @@ def _text(value: object) -> str:
     return "" if value is None or pd.isna(value) else str(value).strip()
 
 
-def _units() -> dict[str, str]:
-    from hopeful.indicators.catalogue import catalogue_path, read_catalogue
+def _read_units(path: Path) -> dict[str, str]:
+    """Each catalogue indicator's unit by code."""
+    from hopeful.indicators.catalogue import read_catalogue
 
-    table = cached_read(catalogue_path(), read_catalogue)
+    table = read_catalogue(path)
     return dict(zip(table["code"], table["unit"], strict=True))
+
+
+def _units() -> dict[str, str]:
+    # Cached as the dict itself: building it from the catalogue for each of a town's ~200
+    # criterion values was a tenth of the report's time.
+    from hopeful.indicators.catalogue import catalogue_path
+
+    return cached_read(catalogue_path(), _read_units)
 
 
 def _criterion_value(indicator: object, value: object) -> str:

@@ -11,19 +11,29 @@ import html
 from dataclasses import dataclass
 from pathlib import Path
 
-import matplotlib.pyplot as plt
 import pandas as pd
 
 from hopeful import processed as processed_mod
-from hopeful.indicators import trends
-from hopeful.reports.figures import TOWN_COLOUR, text_label
+from hopeful.indicators import trend_measures
+from hopeful.reports import svg_charts
 from hopeful.reports.file_cache import cached_read
+from hopeful.reports.svg_charts import CHAR_WIDTH, INK, TOWN_COLOUR
 
-__all__ = ["Panel", "trend_caption_html", "trend_figure", "trend_panels"]
+__all__ = ["Panel", "trend_alt", "trend_caption_html", "trend_panels", "trend_svg"]
 
 # Measures shown as an index of their first year (levels differ too much between places).
 INDEXED = {"pubs", "population"}
 BAND_COLOUR = "#9e9e9e"
+# The chart's geometry in SVG user units (the viewBox is WIDTH wide and scales to the page).
+WIDTH = 1000
+LEFT, GAP, RIGHT, Y_LABELS = 6, 30, 6, 40
+PLOT_HEIGHT = 130
+MEDIAN_COLOUR = "#616161"
+LEGEND = (
+    ("band", "Middle half of towns"),
+    ("median", "Median town"),
+    ("town", "This town or its local authority"),
+)
 
 
 @dataclass(frozen=True)
@@ -72,7 +82,7 @@ def trend_panels(view) -> list[Panel]:
     codes = {str(t["lad_code"]), str(t["town_code"])}
     mine = table[table["area_code"].isin(codes)]
     panels = []
-    for m in cached_read(trends.MEASURES_PATH, trends.read_measures).itertuples():
+    for m in cached_read(trend_measures.MEASURES_PATH, trend_measures.read_measures).itertuples():
         local = m.area_type == "local authority"
         code = str(t["lad_code"] if local else t["town_code"])
         rows = mine[(mine["measure"] == m.measure) & (mine["area_code"] == code)]
@@ -89,46 +99,173 @@ def trend_panels(view) -> list[Panel]:
     return panels
 
 
-def trend_figure(panels: list[Panel]) -> plt.Figure:
-    """Small multiples: per measure the area's line against the median and middle half of
-    all towns. Axes are placed by hand (no tight_layout: see figures.fixed_axes)."""
-    n = len(panels)
-    width, height, gap, left = 2.55 * n, 3.1, 0.55, 0.45
-    fig = plt.figure(figsize=(width, height), dpi=80)
-    panel_w = (width - left - gap * (n - 1) - 0.15) / n
-    for i, p in enumerate(panels):
-        ax = fig.add_axes(
-            ((left + i * (panel_w + gap)) / width, 0.9 / height, panel_w / width, 1.6 / height)
-        )
+def _periods(p: Panel) -> pd.Series:
+    """The panel's periods by year (the towns' band, else the area's own series)."""
+    frame = p.band if not p.band.empty else p.series
+    return frame.drop_duplicates("year").set_index("year")["period"].sort_index()
+
+
+def _span(p: Panel) -> str:
+    """'2019 and 2025', '2008-2025' or '2019': the years a panel covers, for the alt text."""
+    periods = list(_periods(p))
+    if len(periods) > 2:
+        return f"{periods[0]}-{periods[-1]}"
+    return " and ".join(map(str, periods))
+
+
+def trend_alt(panels: list[Panel]) -> str:
+    """The chart's text alternative: what each small chart covers and how the lines read."""
+    covered = ", ".join(f"{p.label.lower()} ({_span(p)})" for p in panels)
+    return (
+        f"{len(panels)} small charts over time: {covered}, each for this town or its local "
+        "authority as a solid line with dots against the median town (dashed) and the middle "
+        "half of all towns (grey band)."
+    )
+
+
+def _panel(p: Panel, x0: float, top: float, width: float) -> str:
+    """One small chart: the band, the median, the area's line and dots, ticks and labels."""
+    periods = _periods(p)
+    left, right = x0 + Y_LABELS, x0 + width
+    bottom = top + PLOT_HEIGHT
+    values = pd.concat([p.band[["p25", "p50", "p75"]].stack(), p.series["value"]]).dropna()
+    ticks, fmt = (
+        svg_charts.ticks(float(values.min()), float(values.max())) if len(values) else ([], "")
+    )
+    parts = [f'<g font-family="sans-serif" fill="{INK}">']
+    if len(periods) and ticks:
+        lo_x, hi_x = periods.index[0] - 0.6, periods.index[-1] + 0.6
+
+        def sx(year: float) -> float:
+            return left + (year - lo_x) / (hi_x - lo_x) * (right - left)
+
+        def sy(value: float) -> float:
+            return bottom - (value - ticks[0]) / (ticks[-1] - ticks[0]) * PLOT_HEIGHT
+
+        def points(years: pd.Series, values: pd.Series) -> list[str]:
+            return [
+                f"{svg_charts.num(sx(y))},{svg_charts.num(sy(v))}"
+                for y, v in zip(years, values, strict=True)
+            ]
+
+        for t in ticks:
+            y = svg_charts.num(sy(t))
+            parts.append(
+                f'<line x1="{svg_charts.num(left - 4)}" x2="{svg_charts.num(left)}" y1="{y}" y2="{y}" stroke="{INK}"/>'
+                + svg_charts.text(left - 6, sy(t) + 3.5, [fmt.format(t)], 10, ' text-anchor="end"')
+            )
+        ends = periods.iloc[[0, -1]] if len(periods) > 1 else periods
+        for year, period in ends.items():
+            x = svg_charts.num(sx(year))
+            parts.append(
+                f'<line x1="{x}" x2="{x}" y1="{svg_charts.num(bottom)}" y2="{svg_charts.num(bottom + 4)}" '
+                f'stroke="{INK}"/>'
+                + svg_charts.text(
+                    sx(year), bottom + 16, [str(period)], 10, ' text-anchor="middle"'
+                )  # fmt: skip
+            )
         if not p.band.empty:
-            ax.fill_between(p.band["year"], p.band["p25"], p.band["p75"], color=BAND_COLOUR,
-                            alpha=0.3, linewidth=0, label="Middle half of towns")  # fmt: skip
-            ax.plot(p.band["year"], p.band["p50"], color="#616161", linestyle="--",
-                    linewidth=1.2, label="Median town")  # fmt: skip
-        if p.series.empty:
-            ax.text(0.5, 0.5, "not available", ha="center", va="center", transform=ax.transAxes)
-        else:
-            ax.plot(p.series["year"], p.series["value"], color=TOWN_COLOUR, marker="o",
-                    markersize=3.5, linewidth=2, label="This town or its local authority")  # fmt: skip
-        years = p.band.set_index("year")["period"].sort_index()
-        if len(years):
-            ends = years.iloc[[0, -1]] if len(years) > 1 else years
-            ax.set_xticks(list(ends.index), list(ends))
-            ax.set_xlim(years.index[0] - 0.6, years.index[-1] + 0.6)
-        ax.text(0, 1.02, text_label(p.area_label), transform=ax.transAxes, fontsize=7.5,
-                color="#424242", va="bottom")  # fmt: skip
-        ax.set_title(text_label(p.label) + "\n", fontsize=10, loc="left", fontweight="bold")
-        ax.set_xlabel(text_label(p.axis), fontsize=7.5)
-        ax.tick_params(labelsize=8)
-        ax.spines[["top", "right"]].set_visible(False)
-    handles, labels = fig.axes[0].get_legend_handles_labels()
-    for ax in fig.axes[1:]:
-        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-            if lab not in labels:
-                handles.append(h)
-                labels.append(lab)
-    fig.legend(handles, labels, loc="lower center", ncol=3, frameon=False, fontsize=9)
-    return fig
+            band = p.band.sort_values("year")
+            upper, lower, median = (points(band["year"], band[q]) for q in ("p75", "p25", "p50"))
+            parts.append(
+                f'<polygon points="{" ".join(upper + lower[::-1])}" fill="{BAND_COLOUR}" '
+                'fill-opacity=".3"/>'
+                f'<polyline points="{" ".join(median)}" fill="none" stroke="{MEDIAN_COLOUR}" '
+                'stroke-width="1.5" stroke-dasharray="5 3"/>'
+            )
+        if not p.series.empty:
+            xy = [c.split(",") for c in points(p.series["year"], p.series["value"])]
+            line = " ".join(f"{x},{y}" for x, y in xy)
+            dots = "".join(f'<circle cx="{x}" cy="{y}" r="3"/>' for x, y in xy)
+            parts.append(
+                f'<polyline points="{line}" fill="none" stroke="{TOWN_COLOUR}" '
+                f'stroke-width="2.5" stroke-linejoin="round"/><g fill="{TOWN_COLOUR}">{dots}</g>'
+            )
+    if p.series.empty:
+        parts.append(
+            svg_charts.text(
+                (left + right) / 2,
+                top + PLOT_HEIGHT / 2,
+                ["not available"],
+                11,
+                ' text-anchor="middle"',
+            )  # fmt: skip
+        )
+    parts.append(
+        f'<path d="M{svg_charts.num(left)},{svg_charts.num(top)}V{svg_charts.num(bottom)}H{svg_charts.num(right)}" fill="none" '
+        f'stroke="{INK}"/>'
+        + svg_charts.text(
+            (left + right) / 2,
+            bottom + 32,
+            svg_charts.wrap(p.axis, 10, width),
+            10,
+            ' text-anchor="middle"',
+        )  # fmt: skip
+        + "</g>"
+    )
+    return "".join(parts)
+
+
+def _legend(y: float) -> str:
+    """The three keys, centred under the panels."""
+    keys = {
+        "band": f'<rect width="22" height="10" y="-9" fill="{BAND_COLOUR}" fill-opacity=".3"/>',
+        "median": f'<path d="M0,-4H22" stroke="{MEDIAN_COLOUR}" stroke-width="1.5" '
+        'stroke-dasharray="5 3"/>',
+        "town": f'<path d="M0,-4H22" stroke="{TOWN_COLOUR}" stroke-width="2.5"/>'
+        f'<circle cx="11" cy="-4" r="3" fill="{TOWN_COLOUR}"/>',
+    }
+    widths = [30 + CHAR_WIDTH * 11 * len(label) + 24 for _, label in LEGEND]
+    x = (WIDTH - sum(widths)) / 2
+    parts = []
+    for (key, label), w in zip(LEGEND, widths, strict=True):
+        parts.append(
+            f'<g transform="translate({svg_charts.num(x)},{svg_charts.num(y)})">{keys[key]}'
+            + svg_charts.text(30, 0, [label], 11, f' fill="{INK}"')
+            + "</g>"
+        )
+        x += w
+    return f'<g font-family="sans-serif">{"".join(parts)}</g>'
+
+
+def trend_svg(panels: list[Panel]) -> str:
+    """Small multiples as inline SVG: per measure the area's line with dots against the median
+    town (dashed) and the middle half of all towns (grey band), with the chart's alt text as
+    its title. Drawn by hand like reports/maps.py: crisp at any zoom, a few kilobytes, and
+    about a hundred times cheaper than a Matplotlib figure and its PNG."""
+    n = max(len(panels), 1)
+    width = (WIDTH - LEFT - RIGHT - GAP * (n - 1)) / n
+    titles = [svg_charts.wrap(p.label, 13, width) for p in panels]
+    areas = [svg_charts.wrap(p.area_label, 10.5, width) for p in panels]
+    header = max((18 * len(t) + 13 * len(a) for t, a in zip(titles, areas, strict=True)), default=0)
+    top = 16 + header + 10
+    axis_lines = max((len(svg_charts.wrap(p.axis, 10, width)) for p in panels), default=1)
+    legend_y = top + PLOT_HEIGHT + 32 + 12 * axis_lines + 18
+    height = legend_y + 10
+    parts = []
+    for i, p in enumerate(panels):
+        x0 = LEFT + i * (width + GAP)
+        parts.append(
+            svg_charts.text(
+                x0, 16, titles[i], 13, f' font-weight="bold" fill="{INK}" font-family="sans-serif"'
+            )
+            + svg_charts.text(
+                x0,
+                16 + 18 * len(titles[i]) - 2,
+                areas[i],
+                10.5,
+                ' fill="#424242" font-family="sans-serif"',
+            )  # fmt: skip
+            + _panel(p, x0, top, width)
+        )
+    return (
+        f'<svg viewBox="0 0 {WIDTH} {svg_charts.num(height)}" role="img" aria-labelledby="trend-chart" '
+        'class="hopeful-trends" style="width:100%;max-width:64rem;height:auto">'
+        f'<title id="trend-chart">{html.escape(trend_alt(panels))}</title>'
+        + "".join(parts)
+        + _legend(legend_y)
+        + "</svg>"
+    )
 
 
 def _number(measure: str, value: float) -> str:
@@ -158,7 +295,9 @@ def _change(p: Panel) -> str | None:
 
 def trend_caption_html(view, panels: list[Panel]) -> str:
     """A plain caption: what the lines are, each measure's first and last value, and caveats."""
-    described = cached_read(trends.MEASURES_PATH, trends.read_measures).set_index("measure")
+    described = cached_read(trend_measures.MEASURES_PATH, trend_measures.read_measures).set_index(
+        "measure"
+    )
     items = [c for c in map(_change, panels) if c]
     notes = "".join(
         f"<li>{html.escape(p.label)}: {html.escape(str(described.at[p.measure, 'note']))}. "
