@@ -133,7 +133,7 @@ def deprivation_svg(
             )  # fmt: skip
         )
     legend_x = width - right - 110
-    parts.append(text(legend_x, top + 14, ["nation"], 12))
+    parts.append(text(legend_x, top + 14, ["Nation"], 12))
     for i, nation in enumerate(counts):
         y = top + 32 + 18 * i
         parts.append(
