@@ -18,6 +18,7 @@ from hopeful.reports.stale import warn_if_stale
 
 __all__ = [
     "TownView",
+    "towns_table",
     "attitudes_html",
     "cluster_blocks_html",
     "cluster_details_html",
@@ -115,13 +116,19 @@ def _read_towns(path: Path) -> pd.DataFrame:
     return processed_mod.read_towns(path.parent)
 
 
+def towns_table(processed_dir: str | Path) -> pd.DataFrame:
+    """towns.csv, read and checked once per process while the file is unchanged (do not
+    modify it: every view in the kernel shares it)."""
+    return cached_read(Path(processed_dir) / "towns.csv", _read_towns)
+
+
 def load_town(processed_dir: str | Path, town: str) -> TownView:
     """Load towns.csv and resolve `town` (code or unambiguous name); warn if scores are stale."""
     processed = Path(processed_dir)
     warn_if_stale(processed)
     # A copy of the process-wide table: a notebook may change its view without touching
     # what the next town in the same kernel reads.
-    table = cached_read(processed / "towns.csv", _read_towns).copy()
+    table = towns_table(processed).copy()
     row = towns_mod.resolve_town(table, town)
     return TownView(town=row, towns=table, processed_dir=processed)
 

@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import processed as processed_mod
 from hopeful.indicators import trend_measures
-from hopeful.reports import svg_charts
+from hopeful.reports import svg_charts, town_view
 from hopeful.reports.file_cache import cached_read
 from hopeful.reports.svg_charts import CHAR_WIDTH, INK, TOWN_COLOUR
 
@@ -60,7 +59,7 @@ def _read(path: Path) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     quartiles by year. An authority's value counts once for each town in it, so the band is
     over towns."""
     table = pd.read_csv(path, dtype={"area_code": str, "period": str})
-    towns = processed_mod.read_towns(path.parent)[["town_code", "lad_code"]]
+    towns = town_view.towns_table(path.parent)[["town_code", "lad_code"]]
     parts, bands = [], {}
     for measure, rows in table.groupby("measure", sort=True):
         if measure in INDEXED:
