@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hopeful.consultations.personal import find, id_problem
 from hopeful.consultations.sources import Source, read_table, table_source
 from hopeful.errors import DataError
 from hopeful.load import CODE_PATTERNS
@@ -49,28 +50,7 @@ GROUPS = (
 SMALL_GROUP = 3  # a sector x role type group smaller than this may point to one person
 FREE_TEXT = ("role", "summary")
 FICTIONAL_PREFIX = "FICTIONAL-"
-SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-# What looks like personal data. Deliberately cautious: a false alarm costs a rewording,
-# a miss could expose someone.
-PERSONAL_DATA: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("an email address", re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")),
-    ("a social media handle", re.compile(r"(?<![\w@.])@\w{2,}")),
-    (
-        "a phone number",
-        re.compile(
-            r"(?<![\w+])(?:(?:\+|00)44[\s\-]*(?:\(0\)[\s\-]*)?|\(?0)[1237](?:[\s\-()]*\d){8,9}(?!\d)"
-        ),
-    ),
-    (
-        "a postcode",
-        re.compile(
-            r"(?<![\w])(?:GIR ?0AA|[A-PR-UWYZ][A-HK-Y]?\d[A-Z\d]? ?\d[ABD-HJLNP-UW-Z]{2})(?![\w])",
-            re.IGNORECASE,
-        ),
-    ),
-)
 
 
 class SmallGroupWarning(UserWarning):
@@ -127,32 +107,56 @@ def is_fictional(source_id: str) -> bool:
 
 
 def read_stakeholders(path: str | Path | None, *, required: bool = False) -> tuple[str, ...]:
-    """Names, one a line (`#` comments and blank lines skipped); no file means no names."""
-    if path is None or not Path(path).is_file():
+    """Names, one a line (`#` comments and blank lines skipped); no file means no names.
+
+    Fails closed: a list that is there but cannot be read (a directory or broken link at its
+    path, no permission, not UTF-8, control characters such as the NULs of UTF-16) is a
+    DataError naming the file, never an empty list that would silently turn the guard off.
+    """
+    if path is None or not (Path(path).exists() or Path(path).is_symlink()):
         if required:
             raise DataError("stakeholder list is missing", file=path)
         return ()
-    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    names = (line.strip() for line in lines)
-    return tuple(name for name in names if name and not name.startswith("#"))
-
-
-def _name_pattern(names: Iterable[str]) -> re.Pattern[str] | None:
-    parts = [r"\s+".join(map(re.escape, name.split())) for name in names if name.split()]
-    if not parts:
-        return None
-    return re.compile(r"(?<!\w)(?:" + "|".join(sorted(parts)) + r")(?!\w)", re.IGNORECASE)
+    path = Path(path)
+    if not path.is_file():
+        raise DataError(
+            "stakeholder list is not a readable file (a directory or a broken link?); "
+            "the name guard cannot run without it",
+            file=path,
+        )
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except OSError as exc:
+        raise DataError(
+            f"stakeholder list cannot be read ({exc.strerror or exc}); the name guard cannot "
+            "run without it",
+            file=path,
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            "stakeholder list is not UTF-8 text (UTF-16 or another encoding?); save it as "
+            "UTF-8: the name guard cannot run without it",
+            file=path,
+        ) from exc
+    names = []
+    for n, line in enumerate(text.splitlines(), start=1):
+        if any(ord(ch) < 32 and ch != "\t" for ch in line):
+            raise DataError(
+                "stakeholder list holds control characters (UTF-16 or a binary file?); save "
+                "it as UTF-8 text: the name guard cannot run without it",
+                file=path,
+                row=n,
+            )
+        name = line.strip()
+        if name and not name.startswith("#"):
+            names.append(name)
+    return tuple(names)
 
 
 def personal_data(text: str, names: Iterable[str] = ()) -> str | None:
     """What kind of personal data `text` seems to hold (e.g. 'a phone number'), or None."""
-    for label, pattern in PERSONAL_DATA:
-        if pattern.search(text):
-            return label
-    names_re = _name_pattern(names)
-    if names_re is not None and names_re.search(text):
-        return "a name from the stakeholder list"
-    return None
+    found = find(text, names)
+    return found.kind if found else None
 
 
 def _check_row(
@@ -191,16 +195,9 @@ def _check_row(
             raise fail(
                 column, f"unknown {column} {record[column]!r}; allowed: {', '.join(allowed)}"
             )
-    if not SOURCE_ID.match(record["source_id"]):
-        raise fail("source_id", "must be a code (letters, digits, . _ -), not a name or text")
+    check_code(path, n, "source_id", record["source_id"], names)
     for column in FREE_TEXT:
-        found = personal_data(record[column], names)
-        if found:
-            raise fail(
-                column,
-                f"looks like it contains personal data ({found}); remove it (the text is "
-                "not repeated here)",
-            )
+        check_free_text(path, n, column, record[column], names)
     if is_real_town_code(town_code) and is_fictional(record["source_id"]):
         raise fail(
             "source_id",
@@ -209,12 +206,12 @@ def _check_row(
 
 
 def check_free_text(where: str, n: int, column: str, text: str, names: tuple[str, ...]) -> None:
-    """Refuse personal data in a free-text cell, without repeating the text."""
-    found = personal_data(text, names)
+    """Refuse personal data in a free-text cell, quoting it only masked."""
+    found = find(text, names)
     if found:
         raise DataError(
-            f"looks like it contains personal data ({found}); remove it (the text is "
-            "not repeated here)",
+            f"looks like it contains personal data ({found.kind}: {found.masked}); remove "
+            "it (shown masked, never in full)",
             file=where,
             column=column,
             row=n,
@@ -233,15 +230,11 @@ def check_choice(where: str, n: int, column: str, value: str, allowed: Iterable[
         )
 
 
-def check_code(where: str, n: int, column: str, value: str) -> None:
-    """Refuse an id that is not a code (a name or a sentence would be personal data)."""
-    if not SOURCE_ID.match(value):
-        raise DataError(
-            "must be a code (letters, digits, . _ -), not a name or text",
-            file=where,
-            column=column,
-            row=n,
-        )
+def check_code(where: str, n: int, column: str, value: str, names: Iterable[str] = ()) -> None:
+    """Refuse an id that is not an opaque code (personal.id_problem says what one is)."""
+    problem = id_problem(value, names)
+    if problem:
+        raise DataError(problem, file=where, column=column, row=n)
 
 
 def no_participants() -> pd.DataFrame:
@@ -249,7 +242,7 @@ def no_participants() -> pd.DataFrame:
     return pd.DataFrame(columns=[*PARTICIPANT_COLUMNS, "line"])
 
 
-def read_participants(source: Source, town_code: str) -> pd.DataFrame:
+def read_participants(source: Source, town_code: str, names: tuple[str, ...] = ()) -> pd.DataFrame:
     """The participants table: pseudonymous id, sector, role type, groups (`;`), consent."""
     where = source.where
     records = []
@@ -260,7 +253,7 @@ def read_participants(source: Source, town_code: str) -> pd.DataFrame:
         for column in ("participant_id", "sector", "role_type", "consent"):
             if not r[column]:
                 raise DataError("value is missing", file=where, column=column, row=n)
-        check_code(where, n, "participant_id", r["participant_id"])
+        check_code(where, n, "participant_id", r["participant_id"], names)
         if is_real_town_code(town_code) and is_fictional(r["participant_id"]):
             raise DataError(
                 f"fictional example participant ({FICTIONAL_PREFIX}…) for a real town",
@@ -312,7 +305,7 @@ def read_evidence(
     allowed = frozenset(themes)
     names = tuple(stakeholders)
     people = table_source(path, "participants")
-    participants = read_participants(people, town_code) if people.exists() else None
+    participants = read_participants(people, town_code, names) if people.exists() else None
     records: list[dict[str, str | int]] = []
     ids: set[str] = set()
     for n, record in read_table(source, COLUMNS, OPTIONAL_COLUMNS):
@@ -320,7 +313,7 @@ def read_evidence(
             record[column] = record[column].lower()
         _check_row(where, n, record, town_code, allowed, names)
         record["finding_id"] = record["finding_id"] or str(n)
-        check_code(where, n, "finding_id", record["finding_id"])
+        check_code(where, n, "finding_id", record["finding_id"], names)
         if record["finding_id"] in ids:
             raise DataError("finding_id is repeated", file=where, column="finding_id", row=n)
         ids.add(record["finding_id"])

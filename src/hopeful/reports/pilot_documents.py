@@ -16,7 +16,11 @@ from pathlib import Path
 
 from hopeful import __version__, atomic, processed
 from hopeful.consultations.config import ACTIONS_PATH, PILOTS_PATH, THEMES_PATH, load_pilots
-from hopeful.consultations.schema import default_evidence_dir
+from hopeful.consultations.schema import (
+    default_evidence_dir,
+    read_stakeholders,
+    stakeholders_path,
+)
 from hopeful.paths import project_root
 from hopeful.reports import notebook_to_html
 from hopeful.towns import slugify
@@ -24,6 +28,7 @@ from hopeful.towns import slugify
 __all__ = [
     "EXAMPLE_DIR",
     "PilotSet",
+    "check_stakeholder_lists",
     "evidence_files",
     "pilot_sets",
     "render_pilot_documents",
@@ -63,6 +68,14 @@ def evidence_files(evidence_dir: Path, codes: list[str]) -> list[Path]:
     return sorted(p for code in codes for p in folder.glob(f"{code}.*") if p.is_file())
 
 
+def check_stakeholder_lists(evidence_dir: Path, codes: list[str]) -> None:
+    """Read every pilot's stakeholder list before anything renders: one that is there but
+    unreadable (a directory, UTF-16, no permission) stops the run with a DataError naming it,
+    instead of failing inside a kernel or, worse, rendering without the name guard."""
+    for code in codes:
+        read_stakeholders(stakeholders_path(evidence_dir, code))
+
+
 def with_pilot_inputs(
     fingerprints: dict[str, str], evidence_dir: Path | None = None
 ) -> dict[str, str]:
@@ -74,6 +87,7 @@ def with_pilot_inputs(
     """
     codes = [c for c in load_pilots() if c in fingerprints]
     folder = evidence_dir or default_evidence_dir()
+    check_stakeholder_lists(folder, codes)
     out = dict(fingerprints)
     for code in codes:
         files = [THEMES_PATH, ACTIONS_PATH, PILOTS_PATH, *evidence_files(folder, [code])]
@@ -133,6 +147,7 @@ def render_pilot_documents(
     for pilots in pilot_sets(Path(processed_dir), evidence_dir):
         names = load_pilots(pilots.pilots_file)
         codes = list(names)
+        check_stakeholder_lists(pilots.evidence_dir, codes)
         common = {
             "towns_csv": str(pilots.towns_csv.resolve()),
             "evidence_dir": str(Path(pilots.evidence_dir).resolve()),
