@@ -16,7 +16,9 @@ Decisions (docs/consultations.md lists them with examples):
   its `0` (`7700 900123`) too; dates (`01/02/2021`) are set aside first;
 - ten or more digits written as words ("oh seven seven double oh ...") are a phone number;
 - a street address is a house number, one to three name words and a street type word
-  (`14 Station Road`); a street name without a number is not personal data.
+  (`14 Station Road`), or a number, a Welsh street type and a name (`3 Heol Las`); a street
+  name without a number is not personal data, nor a count of things on a street
+  (`10 high street units`).
 """
 
 from __future__ import annotations
@@ -183,8 +185,11 @@ def _address(text: str) -> str | None:
     words = guard_words()["words"]
     types, stop = set(words["street_types"]), set(words["not_street_names"])
     counts = set(words["count_nouns"])
+    first = set(words["street_types_first"])
     for match in ADDRESS.finditer(text):
         after = re.findall(r"[a-z][a-z']*", match[1])
+        if after[0] in first and after[1] not in stop:
+            return text[match.start() : match.start(1)] + " " + " ".join(after[:2])
         for k in range(1, min(3, len(after) - 1) + 1):
             name, kind = after[:k], after[k]
             following = after[k + 1] if len(after) > k + 1 else ""
