@@ -383,3 +383,18 @@ def test_nhs_check_digit_limits_false_alarms(tmp_path):
     """A 10-digit number whose NHS check digit fails is not an NHS number (nor a phone)."""
     path = write(tmp_path, [finding(summary="Case 943 476 5910 closed")])
     assert len(read_evidence(path, TOWN, THEMES).findings) == 1
+
+
+@pytest.mark.real_data("processed")
+def test_no_place_name_or_indicator_text_is_taken_for_personal_data():
+    """Summaries name towns, councils and indicators: none of the 1,178 towns' names, their
+    local authorities and areas, nor any text of the indicator catalogue is refused."""
+    import pandas as pd
+    from conftest import ROOT
+
+    towns = pd.read_csv(ROOT / "data" / "processed" / "towns.csv", dtype=str)
+    catalogue = pd.read_csv(ROOT / "src" / "hopeful" / "data" / "indicators.csv", dtype=str)
+    texts = {t for c in ("town_name", "lad_name") for t in towns[c].dropna()}
+    texts |= {t for c in catalogue.columns for t in catalogue[c].dropna()}
+    assert len(texts) > 1500
+    assert sorted(t for t in texts if personal_data(t)) == []

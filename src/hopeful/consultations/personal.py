@@ -16,7 +16,9 @@ Decisions (docs/consultations.md lists them with examples):
   its `0` (`7700 900123`) too; dates (`01/02/2021`) are set aside first;
 - ten or more digits written as words ("oh seven seven double oh ...") are a phone number;
 - a street address is a house number, one to three name words and a street type word
-  (`14 Station Road`), or a number, a Welsh street type and a name (`3 Heol Las`); a street
+  (`14 Station Road`), or a number, a Welsh street type and a name (`3 Heol Las`); house
+  numbers have 1 to 3 digits (a year is not one) and are not hyphened to the next word
+  (`a 1-based row`); a street
   name without a number is not personal data, nor a count of things on a street
   (`10 high street units`).
 """
@@ -85,7 +87,7 @@ DATE = re.compile(
 )
 DIGIT_RUN = re.compile(r"(?<![a-z0-9])\+?[0-9](?:[ .()-]{0,3}[0-9])*")
 ADDRESS = re.compile(
-    r"(?<![a-z0-9])[0-9]{1,4}[a-z]?(?:-[0-9]{1,4}[a-z]?)?((?:[ ,-]+[a-z][a-z']*){2,5})"
+    r"(?<![a-z0-9])[0-9]{1,3}[a-z]?(?:-[0-9]{1,3}[a-z]?)?([ ,]+[a-z][a-z']*(?:[ ,-]+[a-z][a-z']*){1,4})"
 )
 TOKENS = re.compile(r"[a-z]+|[0-9]+|[^a-z0-9 ,.-]+")
 
