@@ -48,10 +48,10 @@ COLUMN_HELP = {
     "title that identifies one person)",
     "kind": "one of: " + ", ".join(KINDS),
     "theme": "one theme id (listed below)",
-    "summary": "short summary or quote, on one line; no names, emails, phone numbers or "
-    "postcodes (refused)",
-    "source_id": "your code for the conversation, e.g. INT-07 (letters, digits, . _ -); "
-    "salience counts conversations, not rows",
+    "summary": "short summary or quote, on one line; no names, emails, phone numbers, "
+    "postcodes, addresses, NHS or National Insurance numbers (refused)",
+    "source_id": "your code for the conversation, e.g. INT-07 (letters, digits, . _ -, with a "
+    "digit; never a name); salience counts conversations, not rows",
     "consent": "one of: " + ", ".join(CONSENT) + " (rows with 'no' are kept out of reports "
     "and counted)",
     "participant_id": "optional pseudonymous id from the participants table, e.g. P-03 "
