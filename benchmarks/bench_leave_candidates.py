@@ -83,7 +83,7 @@ def candidates() -> dict[str, tuple[tuple[str, ...], str]]:
         return tuple(f for f in BASE if f != name)
 
     return {
-        "A baseline (published)": (BASE, "valid_votes"),
+        "A Census features only (published before N)": (BASE, "valid_votes"),
         "B + no qualifications": ((*BASE, "share_no_quals"), "valid_votes"),
         "C + NS-SeC 5-7": ((*BASE, "share_working_class"), "valid_votes"),
         "D + degree squared": ((*BASE, "degree_sq"), "valid_votes"),
