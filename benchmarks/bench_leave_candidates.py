@@ -8,6 +8,10 @@ candidate replaces the published model only if its mean spatial RMSE is at least
 lower and the merged-district RMSE is not worse (the rule written down before evaluating;
 docs/attitudes.md lists the candidates and the outcome). Features the model does not use
 (no qualifications, NS-SeC 5-7) are built here from the same Census 2021 output-area tables.
+Candidates N-P (written down before they were scored) add counted GE2024 shares of each LSOA's
+2024 constituency (`hopeful.models.seat_votes`, its declared handling of uncontested seats and
+the Speaker's seat), population-weighted to the counting area, as Hanretty used UKIP's 2015
+results.
 
     .venv/bin/python benchmarks/bench_leave_candidates.py
 """
@@ -20,7 +24,7 @@ from scipy.special import expit, logit
 
 from hopeful import interim, paths
 from hopeful.indicators import census21_oa
-from hopeful.models import area_features, constituency, leave, validation
+from hopeful.models import area_features, constituency, leave, seat_votes, validation
 from hopeful.models import area_model as am
 
 N_SEEDS = 5
@@ -79,7 +83,7 @@ def candidates() -> dict[str, tuple[tuple[str, ...], str]]:
         return tuple(f for f in BASE if f != name)
 
     return {
-        "A baseline (published)": (BASE, "valid_votes"),
+        "A Census features only (published before N)": (BASE, "valid_votes"),
         "B + no qualifications": ((*BASE, "share_no_quals"), "valid_votes"),
         "C + NS-SeC 5-7": ((*BASE, "share_working_class"), "valid_votes"),
         "D + degree squared": ((*BASE, "degree_sq"), "valid_votes"),
@@ -90,6 +94,12 @@ def candidates() -> dict[str, tuple[tuple[str, ...], str]]:
         "J shares on logit scale": (tuple(f"logit_{f}" for f in BASE), "valid_votes"),
         "K equal area weights": (BASE, "w_equal"),
         "L sqrt(votes) weights": (BASE, "w_sqrt"),
+        "N + seat Reform UK 2024": ((*BASE, "seat_reform24"), "valid_votes"),
+        "O + seat Reform+Con 2024": ((*BASE, "seat_right24"), "valid_votes"),
+        "P + seat Reform+Con, LD+Green 2024": (
+            (*BASE, "seat_right24", "seat_ldgreen24"),
+            "valid_votes",
+        ),
     }
 
 
@@ -144,7 +154,9 @@ def main() -> None:
         extra_lsoa_features(where_interim, area_features.lsoa_features(where_interim)),
     )
     turnout = constituency.fit_turnout_model(constituency.constituency_areas(where_interim, table))
+    table = seat_votes.with_seat_votes(where_interim, table)
     extra = {"share_no_quals": "qual_residents_16plus", "share_working_class": "classified"}
+    extra |= {name: weight for name, (weight, _) in seat_votes.VOTE_FEATURES.items()}
     areas = leave.counting_areas(where_interim, table)
     for name, weight in extra.items():
         areas = areas.merge(

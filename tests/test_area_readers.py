@@ -102,6 +102,10 @@ def test_constituency_files_hold_every_england_and_wales_seat() -> None:
     assert set(votes["pcon24_code"]) == set(census["pcon24_code"])
     clacton = votes.set_index("pcon24_name").loc["Clacton"]
     assert (clacton["reform_votes"], clacton["valid_votes"]) == (21_225, 45_958)
+    assert votes.loc[votes["speaker_seat"], "pcon24_name"].tolist() == ["Chorley"]
+    assert (votes["reform_votes"] == 0).sum() == 23
+    chorley = votes.set_index("pcon24_name").loc["Chorley"]
+    assert chorley[["con_votes", "lab_votes", "ld_votes", "reform_votes"]].sum() == 0
     census = census.merge(votes, on="pcon24_code").set_index("pcon24_name")
     assert census["manufacturing_pct"].idxmax() == "Leicester East"
     assert census.loc["Scunthorpe", "manufacturing_pct"] == 20.0
@@ -194,8 +198,8 @@ def test_ge2024_votes_not_adding_up_fail(tmp_path: Path) -> None:
     path = _write(
         tmp_path,
         "ge.csv",
-        f"ONS ID,Constituency name,Electorate,Valid votes,{parties}\n"
-        f"E14000001,A,1000,130,{counts}\nE14000002,B,1000,131,{counts}\n",
+        f"ONS ID,Constituency name,First party,Electorate,Valid votes,{parties}\n"
+        f"E14000001,A,Lab,1000,130,{counts}\nE14000002,B,Lab,1000,131,{counts}\n",
     )
     with pytest.raises(DataError, match="do not add up") as err:
         readers.ge2024_results(path)

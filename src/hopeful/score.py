@@ -240,13 +240,19 @@ def attitude_estimates(
     from hopeful.models import area_features, constituency, leave, validation
 
     table = constituency.with_pcon24(interim_dir, area_features.lsoa_features(interim_dir))
+    table = leave.with_vote_features(interim_dir, table)
     seats = constituency.constituency_areas(interim_dir, table)
     turnout = constituency.fit_turnout_model(seats)
     reform = constituency.fit_reform_model(seats)
     model = leave.fit_leave_model(interim_dir, processed_dir, lsoa_table=table)
     areas = leave.counting_areas(interim_dir, table)
     held, within_sd = validation.within_authority(
-        areas, table, turnout, reference_region=leave.REFERENCE_REGION, seed=leave.SEED
+        areas,
+        table,
+        turnout,
+        features=model.features,
+        reference_region=leave.REFERENCE_REGION,
+        seed=leave.SEED,
     )
     towns = leave.town_leave_estimates(
         model, interim_dir, lsoa_table=table, turnout_model=turnout, piece_sd=within_sd

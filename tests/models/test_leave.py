@@ -167,3 +167,35 @@ def test_town_estimates_one_row_per_town_and_deterministic(mirror_interim, lsoa_
     assert not np.allclose(
         other["leave_share_modelled_p05"], first["leave_share_modelled_p05"], equal_nan=True
     )
+
+
+def test_counted_seat_votes_reach_the_model_and_split_an_authority(
+    mirror_interim, lsoa_table, leave_model
+):
+    assert leave_model.features == leave.LEAVE_FEATURES
+    assert "seat_reform24" in leave_model.features and "seat_reform24" not in lsoa_table
+    assert leave_model.params["seat_reform24"] > 0  # Reform UK 2024 where Leave 2016 ran high
+    table = leave.with_vote_features(mirror_interim, lsoa_table)
+    areas = leave.counting_areas(mirror_interim, table).set_index("area16_code")
+    birmingham = table[table["area16_code"] == "E08000025"]
+    assert birmingham["pcon24_code"].nunique() >= 10
+    expected = np.average(birmingham["seat_reform24"], weights=birmingham["population"])
+    assert areas.loc["E08000025", "seat_reform24"] == pytest.approx(expected, rel=1e-12)
+    pieces = leave.area_pieces(leave_model, mirror_interim, table)
+    parts = pieces.loc[pieces["area16_code"] == "E08000025", "seat_reform24"]
+    assert parts.max() - parts.min() > 0.02  # the parts of one authority differ
+
+
+def test_merged_districts_are_shared_out_better_than_the_authority_result(
+    mirror_interim, lsoa_table
+):
+    from hopeful.models import validation
+
+    table = leave.with_vote_features(mirror_interim, lsoa_table)
+    held, within_sd = validation.within_authority(
+        leave.counting_areas(mirror_interim, table), table, None,
+        features=leave.LEAVE_FEATURES, reference_region=leave.REFERENCE_REGION, seed=leave.SEED,
+    )  # fmt: skip
+    assert len(held) == 25 and 0.03 < within_sd < 0.2
+    modelled = (held["modelled"] - held["leave_share"]).abs().mean()
+    assert modelled < 0.8 * (held["baseline"] - held["leave_share"]).abs().mean()

@@ -258,9 +258,14 @@ def aggregate_features(lsoa_table: pd.DataFrame, by: str | list[str]) -> pd.Data
     """Each feature as the denominator-weighted mean over the group's LSOAs, plus the group's
     mid-2019 population and adults (the electorate proxy); rows sorted by the group key(s).
 
+    The counted seat shares of `hopeful.models.seat_votes` (VOTE_FEATURES) are aggregated the
+    same way when the table carries them (`seat_votes.with_seat_votes`).
     Rows with a missing key are left out, as `hopeful.prepare.iod.weighted_mean` leaves them out.
     """
+    from hopeful.models.seat_votes import VOTE_FEATURES  # it imports prepare, not this module
+
     keys = [by] if isinstance(by, str) else list(by)
+    features = FEATURES | {k: v for k, v in VOTE_FEATURES.items() if k in lsoa_table.columns}
     frame = lsoa_table.dropna(subset=keys).copy()
     frame["_group"] = frame[keys[0]].astype("string")
     for key in keys[1:]:
@@ -268,7 +273,7 @@ def aggregate_features(lsoa_table: pd.DataFrame, by: str | list[str]) -> pd.Data
     out = pd.DataFrame(
         {
             name: iod.weighted_mean(frame, "_group", name, weight)
-            for name, (weight, _) in FEATURES.items()
+            for name, (weight, _) in features.items()
         }
     )
     sums = frame.groupby("_group", sort=True)[["population", "adults_18plus"]].sum()

@@ -39,11 +39,16 @@ __all__ = [
     "model_summary",
     "save_model",
     "town_leave_estimates",
+    "with_vote_features",
 ]
 
 SEED = 20160623
 N_DRAWS = 2000
 REFERENCE_REGION = "South East"
+# The Census features plus Reform UK's counted 2024 share in each LSOA's constituency
+# (`hopeful.models.seat_votes`): candidate N of benchmarks/bench_leave_candidates.py, the one
+# that predicted held-out blocks of authorities best (docs/attitudes.md).
+LEAVE_FEATURES = (*area_features.FEATURES, "seat_reform24")
 N_INFLUENTIAL = 10
 JSON_DECIMALS = 6
 METHOD = (
@@ -54,13 +59,26 @@ METHOD = (
 )
 
 
+def with_vote_features(interim_dir: Path, lsoa_table: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The LSOA feature table with what the Leave model needs beyond the Census features: each
+    LSOA's 2024 constituency and its counted seat shares (added only where missing)."""
+    from hopeful.models import constituency, seat_votes  # shapely: only where a model is fitted
+
+    table = area_features.lsoa_features(interim_dir) if lsoa_table is None else lsoa_table
+    if "pcon24_code" not in table.columns:
+        table = constituency.with_pcon24(interim_dir, table)
+    if not set(seat_votes.VOTE_FEATURES) <= set(table.columns):
+        table = seat_votes.with_seat_votes(interim_dir, table)
+    return table
+
+
 def counting_areas(interim_dir: Path, lsoa_table: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every E&W 2016 counting area: measured result joined to its aggregated features."""
-    table = area_features.lsoa_features(interim_dir) if lsoa_table is None else lsoa_table
+    table = with_vote_features(interim_dir, lsoa_table)
     features = area_features.aggregate_features(table, "area16_code")
     results = area_features.area_results(interim_dir)
     areas = results.merge(features, on="area16_code", how="left", validate="one_to_one")
-    if areas[list(area_features.FEATURES)].isna().any(axis=None):
+    if areas[list(LEAVE_FEATURES)].isna().any(axis=None):
         raise DataError("a counting area has no LSOAs or lacks a feature")
     return areas
 
@@ -74,9 +92,7 @@ def fit_leave_model(
 ) -> AreaModel:
     """Fit the area model of the 2016 Leave share; save models/leave_la.json when asked."""
     areas = counting_areas(interim_dir, lsoa_table)
-    model = fit_area_model(
-        areas, tuple(area_features.FEATURES), reference_region=REFERENCE_REGION, seed=seed
-    )
+    model = fit_area_model(areas, LEAVE_FEATURES, reference_region=REFERENCE_REGION, seed=seed)
     if processed_dir is not None:
         save_model(model, Path(processed_dir) / "models" / "leave_la.json")
     return model
@@ -92,6 +108,12 @@ def _rounded(value):
     if isinstance(value, np.integer):
         return int(value)
     return value
+
+
+def _descriptions() -> dict[str, tuple[str, str]]:
+    from hopeful.models.seat_votes import VOTE_FEATURES
+
+    return area_features.FEATURES | VOTE_FEATURES
 
 
 def model_summary(model: AreaModel) -> dict:
@@ -110,7 +132,7 @@ def model_summary(model: AreaModel) -> dict:
         "seed": model.seed,
         "residual_sd_logit": model.residual_sd,
         "features": [
-            {"name": name, "description": area_features.FEATURES.get(name, ("", ""))[1]}
+            {"name": name, "description": _descriptions().get(name, ("", ""))[1]}
             for name in model.features
         ],
         "feature_means": model.means.to_dict(),
@@ -163,7 +185,7 @@ def area_pieces(
     predicts for the piece, calibrated to the area's referendum turnout; adults alone when no
     turnout model is given (every part of an authority turning out alike).
     """
-    pieces = pieces_of(lsoa_table, "area16_code")
+    pieces = pieces_of(with_vote_features(interim_dir, lsoa_table), "area16_code")
     results = area_features.area_results(interim_dir).set_index("area16_code")
     pieces["region"] = pieces["area16_code"].map(results["region"])
     weight = _weights(pieces, results, turnout_model)
@@ -208,8 +230,7 @@ def town_leave_estimates(
     are weighted by expected voters when a turnout model is given (`area_pieces`). Towns
     without LSOAs get missing values.
     """
-    table = area_features.lsoa_features(interim_dir) if lsoa_table is None else lsoa_table
-    pieces = pieces_of(table, "area16_code")
+    pieces = pieces_of(with_vote_features(interim_dir, lsoa_table), "area16_code")
     results = area_features.area_results(interim_dir).set_index("area16_code")
     pieces["region"] = pieces["area16_code"].map(results["region"])
     out, towns = town_estimates(
@@ -280,7 +301,8 @@ def leave_statement(town_row: Mapping, la_result: Mapping) -> str:
     return (
         f"{measured} Modelled: an estimated {float(estimate):.0%} of {town}'s voters chose Leave "
         f"(90% interval {low:.0%} to {high:.0%}). This estimate is not a count: it "
-        f"applies a model of how areas' age, skills, ethnicity, country of birth, deprivation "
-        f"and housing relate to their vote to {town}'s own population, then shifts it so that "
+        f"applies a model of how areas' age, skills, ethnicity, country of birth, deprivation, "
+        f"housing and Reform UK vote in 2024 relate to their 2016 vote to {town}'s own "
+        f"population and constituencies, then shifts it so that "
         f"{town} and the rest of {area} add up to the measured result.{spans}"
     )

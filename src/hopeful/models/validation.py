@@ -24,7 +24,6 @@ import pandas as pd
 from scipy.special import expit, logit
 
 from hopeful import interim
-from hopeful.models import area_features
 from hopeful.models.area_model import (
     AreaModel,
     calibrate_offsets,
@@ -41,7 +40,6 @@ __all__ = [
     "centres",
     "cv_table",
     "leave_validation",
-    "model_features",
     "scores",
     "within_authority",
 ]
@@ -118,22 +116,21 @@ def within_authority(
     lsoa_table: pd.DataFrame,
     turnout_model: AreaModel | None,
     *,
+    features: tuple[str, ...],
     reference_region: str,
     seed: int,
 ) -> tuple[pd.DataFrame, float]:
     """Districts of 2016 inside a 2021 authority that merged several: counted, modelled and
     baseline Leave shares, and the within-authority SD of the modelled error (logit scale).
 
-    The model is refitted without these districts; each merged authority's counted total is
+    The model (`features`) is refitted without these districts; each merged authority's counted total is
     shared out to its districts by the same calibration (weights: expected voters when a
     turnout model is given, else adults). The baseline gives every district the merged total.
     """
     ltla = lsoa_table.drop_duplicates("area16_code").set_index("area16_code")["ltla21_code"]
     frame = areas.assign(ltla21_code=areas["area16_code"].map(ltla))
     merged = frame.groupby("ltla21_code")["area16_code"].transform("size") > 1
-    model = fit_area_model(
-        frame[~merged], model_features(areas), reference_region=reference_region, seed=seed
-    )
+    model = fit_area_model(frame[~merged], features, reference_region=reference_region, seed=seed)
     held = frame[merged].reset_index(drop=True)
     codes = pd.Index(sorted(held["ltla21_code"].unique()))
     group = codes.get_indexer(held["ltla21_code"])
@@ -152,11 +149,6 @@ def within_authority(
     error = logit(out["leave_share"]) - logit(out["modelled"])
     dof = len(out) - len(codes)  # one calibration offset per merged authority
     return out, float(np.sqrt(np.sum(error**2) / dof))
-
-
-def model_features(areas: pd.DataFrame) -> tuple[str, ...]:
-    """The model features present in an areas table, in the models' order."""
-    return tuple(f for f in area_features.FEATURES if f in areas.columns)
 
 
 def leave_validation(

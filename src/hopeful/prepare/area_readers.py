@@ -237,9 +237,12 @@ def wellbeing(path: Path) -> pd.DataFrame:
 
 
 def ge2024_results(path: Path) -> pd.DataFrame:
-    """GE2024 per E&W constituency (July 2024 boundaries): electorate, valid votes, Reform UK
-    votes (0 where it put up no candidate); the parties' votes must add up to the valid votes."""
-    cols = ["ONS ID", "Constituency name", "Electorate", "Valid votes", *GE2024_PARTIES]
+    """GE2024 per E&W constituency (July 2024 boundaries): electorate, valid votes, the votes of
+    Reform UK, the Conservatives, Labour, the Liberal Democrats and the Greens (0 where the party
+    put up no candidate) and whether the seat was the Speaker's (no main-party candidates); the
+    parties' votes must add up to the valid votes."""
+    cols = ["ONS ID", "Constituency name", "First party", "Electorate", "Valid votes"]
+    cols = [*cols, *GE2024_PARTIES]
     frame = _rows(load.read_csv(path, required=cols), "ONS ID", EW_PCON)
     votes = {p: load.check_numeric(frame, p, path, low=0) for p in GE2024_PARTIES}
     valid = load.check_numeric(frame, "Valid votes", path, low=1)
@@ -254,6 +257,11 @@ def ge2024_results(path: Path) -> pd.DataFrame:
             "electorate": electorate,
             "valid_votes": valid,
             "reform_votes": votes["RUK"],
+            "con_votes": votes["Con"],
+            "lab_votes": votes["Lab"],
+            "ld_votes": votes["LD"],
+            "green_votes": votes["Green"],
+            "speaker_seat": (frame["First party"] == "Spk").to_numpy(),
         }
     )
 

@@ -122,7 +122,8 @@ def _what(column: str, t: pd.Series, view) -> str:
     if column == "leave_share_modelled":
         return (
             f"Estimated for {town}: a model of how areas' age, skills, ethnicity, birthplace, "
-            "deprivation and housing relate to the vote, applied to the town and adjusted so the "
+            "deprivation, housing and 2024 Reform UK vote relate to the 2016 vote, applied to "
+            "the town and adjusted so the "
             "town and the rest of its counting area add up to the count."
         )
     if column == "reform_share_2024":
