@@ -19,10 +19,16 @@ help: ## List every target with what it does
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z][a-z-]*:.*## / {printf "  make %-13s %s\n", $$1, $$2}' \
 		$(MAKEFILE_LIST)
 
-$(STAMP): pyproject.toml constraints.txt
+# Hashed installs (docs/reliability.md, "Pinned supply chain"): pip, setuptools and wheel first,
+# then every dependency, each the exact file whose sha256 the lock lists (wheels only, nothing
+# built here); then the project itself, the checked-out source, with the build backend just
+# installed. Regenerate the locks with `bash scripts/refresh_lock.sh`.
+$(STAMP): pyproject.toml requirements-pip.lock requirements.lock
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --upgrade pip
-	$(PY) -m pip install -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install --require-hashes --only-binary :all: -r requirements-pip.lock
+	$(PY) -m pip install --require-hashes --only-binary :all: --no-deps -r requirements.lock
+	$(PY) -m pip install --no-deps --no-build-isolation -e .
+	$(PY) -m pip check
 	$(PY) -m ipykernel install --sys-prefix --name hopeful --display-name "Python (hopeful)"
 	touch $(STAMP)
 

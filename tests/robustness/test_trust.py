@@ -4,8 +4,7 @@
   folder before it reads a byte of it;
 - the source tree and notebooks hold no pickle, eval/exec of data, unsafe YAML or shell=True;
 - notebook parameters are plain strings, papermill injects hostile ones as exact string
-  literals, a rendered notebook receives them as text, and the town lookup refuses them;
-- constraints.txt pins every dependency of pyproject.toml.
+  literals, a rendered notebook receives them as text, and the town lookup refuses them.
 """
 
 from __future__ import annotations
@@ -13,7 +12,6 @@ from __future__ import annotations
 import ast
 import re
 import shutil
-import tomllib
 from pathlib import Path
 
 import nbformat
@@ -21,8 +19,6 @@ import pandas as pd
 import pytest
 from conftest import MIRROR, PROCESSED, ROOT
 from IPython.core.inputtransformer2 import TransformerManager
-from packaging.requirements import Requirement
-from packaging.utils import canonicalize_name
 from papermill.iorw import load_notebook_node
 from papermill.parameterize import parameterize_notebook
 
@@ -338,24 +334,3 @@ def test_score_needs_the_interim_tables_before_reading(
     assert main(args) == 2
     stderr = capsys.readouterr().err
     assert "are missing: run `hopeful prepare`" in stderr and "population19_lsoa11" in stderr
-
-
-# --- pinned dependencies --------------------------------------------------------------------
-
-
-def test_constraints_pin_every_dependency() -> None:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = [*project["dependencies"], *project["optional-dependencies"]["dev"]]
-    pins = {}
-    for line in (ROOT / "constraints.txt").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            requirement = Requirement(line)
-            (spec,) = requirement.specifier
-            assert spec.operator == "==", line
-            pins[canonicalize_name(requirement.name)] = spec.version
-    for text in wanted:
-        requirement = Requirement(text)
-        name = canonicalize_name(requirement.name)
-        assert name in pins, f"{text} is not pinned"
-        assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]} breaks {text}"
-    assert "hopeful" not in pins  # the project itself is installed editable, never pinned

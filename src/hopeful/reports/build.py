@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -19,6 +20,7 @@ from hopeful.reports import (
     index_page,
     notebook_to_html,
     pilot_documents,
+    run_lock,
     stale,
 )
 from hopeful.scoring.framework import DEFAULT_PATH as FRAMEWORK_PATH
@@ -131,7 +133,15 @@ def render_overview(
     return True
 
 
-def build_all(
+def build_all(*, out_dir: Path, shard: tuple[int, int] | None = None, **options: Any) -> str:
+    """Every report (`_build_all`) while holding the reports folder's lock (`run_lock`): a second run on
+    the same folder (or shard) is refused at once instead of forgetting the towns of the first
+    in the cache and manifest it saves."""
+    with run_lock.hold(Path(out_dir), shard):
+        return _build_all(out_dir=out_dir, shard=shard, **options)
+
+
+def _build_all(
     *,
     processed_dir: Path,
     out_dir: Path,
