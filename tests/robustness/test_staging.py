@@ -145,3 +145,29 @@ def test_publish_moves_the_whole_set_and_provenance_vouches_for_it(prepared_copy
                  "models/leave_la.json", "score_summary.json", "trends.csv"):  # fmt: skip
         assert record[name] == processed.sha256_file(prepared_copy / name), name
     processed.verify_outputs(prepared_copy)
+
+
+@pytest.mark.real_data("raw")
+def test_prepare_interrupted_by_a_full_disk_changes_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The sixth of seven outputs fails: before, five new files sat beside an old record."""
+    from hopeful import paths, prepare
+
+    out = tmp_path / "processed"
+    shutil.copytree(PROCESSED, out)
+    before = snapshot(tmp_path)
+    real = prepare.write_parquet
+
+    def write_parquet(frame: pd.DataFrame, path: Path) -> None:
+        if Path(path).name == "map_layers.parquet":
+            with atomic.atomic_path(path):
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        real(frame, path)
+
+    monkeypatch.setattr(prepare, "write_parquet", write_parquet)
+    interim = tmp_path / "interim"
+    with pytest.raises(atomic.WriteError, match="No space left on device"):
+        prepare.prepare(paths.raw_dir(), interim, out, force=True)
+    shutil.rmtree(interim)
+    assert snapshot(tmp_path) == before
