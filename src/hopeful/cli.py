@@ -15,6 +15,8 @@ from pathlib import Path
 from hopeful import __version__, paths
 from hopeful.errors import HopefulError
 
+# Seconds to wait for a --dask-scheduler to answer before saying it cannot be reached.
+DASK_CONNECT_SECONDS = 5.0
 # More kernels than this per core only thrash: each holds pandas, matplotlib and the tables.
 MAX_JOBS_PER_CORE = 4
 
@@ -104,6 +106,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from hopeful import towns
 
     processed = Path(args.processed_dir)
+    processed_mod.verify_outputs(processed)
     table = processed_mod.read_towns(processed)
     town = towns.resolve_town(table, args.town)
     slug = towns.slugify(town["town_code"], town["town_name"])
@@ -162,10 +165,28 @@ def _notebook(text: str) -> str:
     return text
 
 
+def check_dask_scheduler(address: str, timeout: float = DASK_CONNECT_SECONDS) -> None:
+    """Connect once to the scheduler before any work, so an unreachable address is one line
+    within `timeout` seconds rather than a traceback after Dask's own 30 s."""
+    from distributed import Client
+
+    try:
+        with Client(address, timeout=timeout, set_as_default=False):
+            pass
+    except Exception as exc:  # Dask raises OSError, TimeoutError or ValueError by address kind
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise HopefulError(
+            f"--dask-scheduler {address!r}: cannot reach a Dask scheduler within {timeout:g} s "
+            f"({reason[:200]}); start one (`dask scheduler`) or leave the option out"
+        ) from exc
+
+
 def cmd_reports(args: argparse.Namespace) -> int:
     """`hopeful reports`: every town (cached), the overview and the index page."""
     from hopeful.reports import build
 
+    if args.dask_scheduler:
+        check_dask_scheduler(args.dask_scheduler)
     summary = build.build_all(
         processed_dir=Path(args.processed_dir),
         out_dir=Path(args.out_dir),

@@ -39,6 +39,7 @@ __all__ = [
     "unit_ranges",
     "update_provenance",
     "validate_towns",
+    "verify_outputs",
     "write_csv",
     "write_parquet",
 ]
@@ -59,6 +60,7 @@ TOWN_ID_COLUMNS = [
 ]
 
 _CHUNK = 1 << 20
+PROVENANCE = "provenance.json"
 
 
 def read_towns(processed_dir: str | Path) -> pd.DataFrame:
@@ -265,19 +267,64 @@ def sha256_files(paths: Iterable[Path], root: Path | None = None) -> str:
 
 
 def update_provenance(
-    processed_dir: Path, outputs: Iterable[str], fields: Mapping[str, Any], *, fresh: bool = False
+    processed_dir: Path,
+    outputs: Iterable[str],
+    fields: Mapping[str, Any],
+    *,
+    fresh: bool = False,
+    stage: Path | None = None,
 ) -> Path:
     """Record `fields` and the sha256 of every output in provenance.json.
 
     `fresh` starts a new record (prepare); otherwise the existing one is kept and the output
-    hashes are refreshed for its outputs and the new ones (score).
+    hashes are refreshed for its outputs and the new ones (score). With `stage` (a staging
+    folder of `atomic.staged_dir`), the record is written there and a file is hashed from
+    there when the stage holds it, so it vouches for the set about to be moved in place.
     """
-    path = Path(processed_dir) / "provenance.json"
-    prov = {} if fresh else json.loads(path.read_text(encoding="utf-8"))
+    processed_dir = Path(processed_dir)
+    prov = {} if fresh else json.loads((processed_dir / PROVENANCE).read_text(encoding="utf-8"))
     prov.update(fields)
-    prov["outputs"] = {
-        n: sha256_file(Path(processed_dir) / n)
-        for n in sorted(set(prov.get("outputs", {})) | set(outputs))
-    }
+    where = Path(stage) if stage is not None else processed_dir
+
+    def digest(name: str) -> str:
+        staged = where / name
+        return sha256_file(staged if staged.is_file() else processed_dir / name)
+
+    prov["outputs"] = {n: digest(n) for n in sorted(set(prov.get("outputs", {})) | set(outputs))}
+    path = where / PROVENANCE
     atomic.write_text(path, json.dumps(prov, indent=2, sort_keys=True) + "\n")
     return path
+
+
+def verify_outputs(processed_dir: str | Path, names: Iterable[str] | None = None) -> None:
+    """Check processed files against the sha256 provenance.json records for them.
+
+    Reports trust what `prepare` and `score` wrote, so a file edited by hand or left by an
+    interrupted run (its hash no longer the recorded one) is a DataError naming it, before
+    anything is rendered. `names` limits the check (default: every recorded output); a name
+    the record does not list is not checked. A folder without provenance.json (one built by
+    hand, as tests do) is not checked.
+    """
+    processed_dir = Path(processed_dir)
+    record_path = processed_dir / PROVENANCE
+    if not record_path.is_file():
+        return
+    try:
+        recorded = json.loads(record_path.read_text(encoding="utf-8"))["outputs"]
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        raise DataError(
+            f"not a readable provenance record ({exc}); re-run `hopeful score`", file=record_path
+        ) from exc
+    wanted = sorted(recorded) if names is None else sorted(set(names) & set(recorded))
+    for name in wanted:
+        path = processed_dir / name
+        if not path.is_file():
+            raise DataError(
+                f"is missing but recorded in {PROVENANCE}; re-run `hopeful score`", file=path
+            )
+        if sha256_file(path) != recorded[name]:
+            raise DataError(
+                f"does not match the sha256 recorded in {PROVENANCE} (edited by hand, or left "
+                "by an interrupted run); re-run `hopeful score`",
+                file=path,
+            )

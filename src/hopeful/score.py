@@ -8,7 +8,10 @@ Three steps, each a function writing its own outputs, then `publish` joins them:
 3. `attitudes_step`: the Leave model fitted on counting areas and every town's estimate.
 
 A step's own table goes to the steps folder (default data/interim/score/, beside and never
-inside data/processed/, so reports never read it); what reports show goes to data/processed/.
+inside data/processed/, so reports never read it); what reports show goes to its `published/`
+subfolder until `publish` moves the whole set into data/processed/ at once (a staging folder,
+then one rename per file, provenance.json last), so an interrupted run never leaves towns.csv
+and the other tables disagreeing with each other or with provenance.json.
 A step whose inputs (files, config, code) are unchanged skips itself (see `hopeful.stamps`);
 `start` reruns from a step and `force` reruns everything. Idempotent: it starts again from the
 columns `hopeful prepare` wrote, so running it twice gives the same files. The framework and
@@ -73,6 +76,11 @@ class ScoreReport:
 def default_steps_dir(interim_dir: Path) -> Path:
     """data/interim/score: step tables that reports never read."""
     return Path(interim_dir) / "score"
+
+
+def published_dir(steps_dir: Path) -> Path:
+    """Where steps put the tables reports read, until `publish` moves them in as one set."""
+    return Path(steps_dir) / "published"
 
 
 def prepared_towns(processed_dir: Path) -> pd.DataFrame:
@@ -228,10 +236,12 @@ REFORM_COLUMNS = {
     ),
 }
 VALIDATION_TABLES = ("leave_validation.csv", "attitude_model_cv.csv")
+# What the attitudes step publishes (in published_dir until `publish` moves it in).
+ATTITUDE_OUTPUTS = (*VALIDATION_TABLES, "models/leave_la.json", "models/leave_multilevel.csv")
 
 
 def attitude_estimates(
-    interim_dir: Path, processed_dir: Path
+    interim_dir: Path, out_dir: Path
 ) -> tuple[pd.DataFrame, dict[str, pd.DataFrame]]:
     """Fit the area models (Leave saved to models/leave_la.json; GE2024 turnout and Reform
     UK on constituencies), estimate every town's Leave and Reform UK shares, and validate
@@ -244,7 +254,7 @@ def attitude_estimates(
     seats = constituency.constituency_areas(interim_dir, table)
     turnout = constituency.fit_turnout_model(seats)
     reform = constituency.fit_reform_model(seats)
-    model = leave.fit_leave_model(interim_dir, processed_dir, lsoa_table=table)
+    model = leave.fit_leave_model(interim_dir, out_dir, lsoa_table=table)
     areas = leave.counting_areas(interim_dir, table)
     held, within_sd = validation.within_authority(
         areas,
@@ -420,9 +430,10 @@ def index_step(
 ) -> list[Path]:
     """Step 2: the Towns Index with uncertainty, the clusters and the peers.
 
-    Writes the index, cluster and peer tables reports read into `processed_dir`, and the
-    columns it adds to towns.csv (plus the uncertainty summary) into `steps_dir`.
+    Writes the index, cluster and peer tables reports read into `published_dir(steps_dir)`,
+    and the columns it adds to towns.csv (plus the uncertainty summary) into `steps_dir`.
     """
+    out_dir = published_dir(steps_dir)
     towns = _merge_step(prepared_towns(processed_dir), steps_dir / "indicators.parquet")
     before = list(towns.columns)
     framework_mod.check_data(fw, towns.columns)
@@ -501,7 +512,7 @@ def index_step(
     if result.outliers is not None:
         outputs["index_outliers.csv"] = lambda p: write_csv(result.outliers.reset_index(), p)
     for name, writer in outputs.items():
-        writer(processed_dir / name)
+        writer(out_dir / name)
     added = ["town_code", *[c for c in towns.columns if c not in before]]
     _write_step_table(towns[added], steps_dir / "index.parquet")
     record = {
@@ -513,7 +524,7 @@ def index_step(
     }
     atomic.write_text(steps_dir / "index.json", json.dumps(record, indent=2, sort_keys=True) + "\n")
     return [
-        *(processed_dir / n for n in outputs),
+        *(out_dir / n for n in outputs),
         steps_dir / "index.parquet",
         steps_dir / "index.json",
     ]
@@ -524,23 +535,24 @@ def attitudes_step(interim_dir: Path, processed_dir: Path, steps_dir: Path) -> l
     validation tables and where Leave varies."""
     from hopeful.models import multilevel
 
-    leave, tables = attitude_estimates(Path(interim_dir), processed_dir)
+    out_dir = published_dir(steps_dir)
+    leave, tables = attitude_estimates(Path(interim_dir), out_dir)
     _write_step_table(leave, steps_dir / "attitudes.parquet")
     for name, frame in tables.items():
-        write_csv(frame, processed_dir / name)
+        write_csv(frame, out_dir / name)
     towns = prepared_towns(processed_dir)
     towns = towns.merge(leave, on="town_code", how="left", validate="one_to_one")
     towns = towns.sort_values("town_code").reset_index(drop=True)
     variance = multilevel.variance_partition(towns, "leave_share_modelled")
     atomic.write_text(
-        processed_dir / "models" / "leave_multilevel.csv",
+        out_dir / "models" / "leave_multilevel.csv",
         variance.round(6).to_csv(lineterminator="\n"),
     )
     return [
         steps_dir / "attitudes.parquet",
-        processed_dir / "models" / "leave_la.json",
-        processed_dir / "models" / "leave_multilevel.csv",
-        *(processed_dir / name for name in VALIDATION_TABLES),
+        out_dir / "models" / "leave_la.json",
+        out_dir / "models" / "leave_multilevel.csv",
+        *(out_dir / name for name in VALIDATION_TABLES),
     ]
 
 
@@ -583,7 +595,7 @@ def publish(
                     "local_authorities": las,
                     "town_constituencies": town_pcon,
                     **{
-                        name.removesuffix(".csv"): pd.read_csv(processed_dir / name)
+                        name.removesuffix(".csv"): pd.read_csv(published_dir(steps_dir) / name)
                         for name in VALIDATION_TABLES
                     },
                     "trends": pd.read_csv(steps_dir / TRENDS_TABLE, nrows=0),
@@ -599,9 +611,9 @@ def publish(
         "indicators.csv": lambda p: write_csv(catalogue, p),
         TRENDS_TABLE: lambda p: atomic.write_bytes(p, (steps_dir / TRENDS_TABLE).read_bytes()),
     }
-    for name, writer in outputs.items():
-        writer(processed_dir / name)
-
+    steps_out = published_dir(steps_dir)
+    for name in [*index_record["outputs"], *ATTITUDE_OUTPUTS]:
+        outputs[name] = lambda p, src=steps_out / name: atomic.write_bytes(p, src.read_bytes())
     summary = {
         "framework": {"file": framework_path.name, "sha256": fw.sha256, "name": fw.name},
         "clusters": {"sha256": config.sha256},
@@ -613,16 +625,21 @@ def publish(
         "clusters_full_mean_by_nation": cluster_stats.full_mean_by_nation(towns),
         "clusters_full_reference": config.calibration.target_full_mean,
     }
-    atomic.write_text(
-        processed_dir / "score_summary.json", json.dumps(summary, indent=2, sort_keys=True) + "\n"
+    outputs["score_summary.json"] = lambda p: atomic.write_text(
+        p, json.dumps(summary, indent=2, sort_keys=True) + "\n"
     )
-    prov = update_provenance(
-        processed_dir,
-        [*outputs, *index_record["outputs"]],
-        {"framework_sha256": fw.sha256, "clusters_sha256": config.sha256},
-    )
-    written = [processed_dir / n for n in outputs]
-    return [*written, processed_dir / "score_summary.json", prov], summary
+    # One set: everything is written into a staging folder beside data/processed, then moved
+    # in (provenance.json last); a failure before the move leaves data/processed untouched.
+    with atomic.staged_dir(processed_dir) as stage:
+        for name, writer in outputs.items():
+            writer(stage / name)
+        update_provenance(
+            processed_dir,
+            outputs,
+            {"framework_sha256": fw.sha256, "clusters_sha256": config.sha256},
+            stage=stage,
+        )
+    return [processed_dir / n for n in [*outputs, "provenance.json"]], summary
 
 
 def _frame_digest(frame: pd.DataFrame) -> str:

@@ -52,14 +52,42 @@ def _skip(values: list[str]) -> bool:
     return not any(v.strip() for v in values) or values[0].lstrip().startswith("#")
 
 
+_UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+_SAVE_AS = "expected UTF-8 (in Excel: Save As, 'CSV UTF-8')"
+
+
+def _decode_utf8(data: bytes, path: Path) -> str:
+    """A CSV's bytes as UTF-8 text (a UTF-8 byte-order mark allowed), or a DataError naming the
+    file, the row and the byte: a file saved as Windows-1252 or UTF-16 is said to be one."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if data[:2] in _UTF16_BOMS:
+            hint = "it starts with a UTF-16 byte-order mark (saved as UTF-16 / Unicode text)"
+        else:
+            hint = "saved as Windows-1252 (ANSI)?"
+        raise DataError(
+            f"cannot be decoded as UTF-8 at byte {exc.start} "
+            f"({data[exc.start : exc.start + 1]!r}): {hint}; {_SAVE_AS}",
+            file=path,
+            row=data.count(b"\n", 0, exc.start) + 1,
+        ) from exc
+    if "\x00" in text:
+        at = text.index("\x00")
+        raise DataError(
+            f"holds a NUL character at character {at} (saved as UTF-16 without a byte-order "
+            f"mark?); {_SAVE_AS}",
+            file=path,
+            row=text.count("\n", 0, at) + 1,
+        )
+    return text
+
+
 def csv_rows(path: Path) -> list[tuple[int, list[str]]]:
     """Non-comment, non-blank lines of a UTF-8 CSV, each with its line number in the file."""
     if not path.is_file():
         raise DataError("file is missing", file=path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DataError(f"cannot be decoded as UTF-8: {exc.reason}", file=path) from exc
+    text = _decode_utf8(path.read_bytes(), path)
     rows: list[tuple[int, list[str]]] = []
     for n, line in enumerate(text.splitlines(), start=1):
         if not line.strip() or line.lstrip().startswith("#"):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hopeful import __version__, sources, stamps
+from hopeful import __version__, atomic, sources, stamps
 from hopeful.errors import DataError
 from hopeful.prepare import (
     constituencies,
@@ -249,12 +249,13 @@ def prepare(
         "data_dictionary.csv": lambda p: write_csv(dictionary, p),
     }
     report = PrepareReport()
-    for name, writer in outputs.items():
-        writer(processed_dir / name)
-        report.outputs.append(processed_dir / name)
     fields = {"package": "hopeful", "version": __version__, "sources": read_sources(raw_dir)}
-    update_provenance(processed_dir, outputs, fields, fresh=True)
-    report.outputs.append(processed_dir / "provenance.json")
+    # One set: written into a staging folder, moved into place only when all are written.
+    with atomic.staged_dir(processed_dir) as stage:
+        for name, writer in outputs.items():
+            writer(stage / name)
+        update_provenance(processed_dir, outputs, fields, fresh=True, stage=stage)
+    report.outputs += [processed_dir / n for n in [*outputs, "provenance.json"]]
     stamps.write_stamp(
         stamp_path(interim_dir),
         _key(raw_dir, processed_dir),

@@ -102,6 +102,7 @@ class BatchSummary:
     seconds: float
     interrupted: bool = False
     problems: list[str] = field(default_factory=list)
+    manifest_written: bool = True
     counts: dict[str, int] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -113,13 +114,12 @@ class BatchSummary:
 
     @property
     def ok(self) -> bool:
-        return not self.failures and not self.interrupted
+        return not self.failures and not self.interrupted and self.manifest_written
 
     def text(self) -> str:
         parts = ", ".join(f"{n} {s}" for s, n in self.counts.items() if n)
-        lines = [
-            f"reports: {parts or 'no towns'} in {self.seconds:.1f} s; manifest {self.manifest}"
-        ]
+        where = self.manifest if self.manifest_written else f"NOT written ({self.manifest})"
+        lines = [f"reports: {parts or 'no towns'} in {self.seconds:.1f} s; manifest {where}"]
         lines += [f"  {o.town_code} {o.status}: {o.error}" for o in self.failures]
         lines += [f"  warning: {p}" for p in self.problems]
         return "\n".join(lines)
@@ -521,9 +521,14 @@ def run_batch(
             task.town_code, TownOutcome(task.town_code, task.slug, "interrupted", 0.0)
         )
     ordered = [outcomes[c] for c in codes]
-    write_manifest(manifest, ordered)
+    written = True
+    try:
+        write_manifest(manifest, ordered)
+    except WriteError as err:  # a full disk: the counts must still reach the summary
+        problems.append(f"manifest not written: {err}")
+        written = False
     seconds = time.perf_counter() - started
-    summary = BatchSummary(ordered, manifest, seconds, stop.is_set(), problems)
+    summary = BatchSummary(ordered, manifest, seconds, stop.is_set(), problems, written)
     if stop.is_set():
         raise BatchInterrupted(summary)
     return summary

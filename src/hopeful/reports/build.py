@@ -162,6 +162,8 @@ def _build_all(
     """Town reports, then (unless sharded) the overview, the index page and, given the folder
     of their notebooks, the pilot documents; failures raise at the end."""
     processed_dir, out_dir = Path(processed_dir), Path(out_dir)
+    # Once, here in the driver (32 files, 19 MB: about 0.1 s under load 6).
+    processed.verify_outputs(processed_dir)
     table = processed.read_towns(processed_dir)
     if message := stale.stale_scores(processed_dir):
         progress(f"warning: {message}")
@@ -200,35 +202,44 @@ def _build_all(
             max_bytes=REPORT_MAX_BYTES,
         )
         lines.append(summary.text())
-        changed = csv_files.result()
+        try:
+            changed = csv_files.result()
+        except HopefulError as exc:
+            raise ReportsFailed("\n".join([*lines, f"error: {exc}"])) from exc
         lines.append(f"town downloads: {len(in_shard)} CSV files ({changed} changed)")
-    if shard is None:
-        shared = downloads.write_shared(processed_dir, out_dir)
-        lines.append(f"downloads: {', '.join(str(p) for p in shared)}")
-        fingerprint = data_fingerprint(processed_dir, OVERVIEW_READS)
-        if force:
-            (out_dir / ".overview.key").unlink(missing_ok=True)
-        rendered = render_overview(
-            overview,
-            processed_dir,
-            out_dir,
-            kernel_name=kernel_name,
-            timeout=timeout,
-            fingerprint=fingerprint,
-        )
-        lines.append(
-            f"overview: {'rendered' if rendered else 'unchanged'} {out_dir / 'overview.html'}"
-        )
-        lines.append(f"index: {index_page.write_index(table, out_dir, processed_dir)}")
-    if shard is None and pilot_notebooks is not None:
-        lines += pilot_documents.render_pilot_documents(
-            Path(pilot_notebooks),
-            processed_dir,
-            out_dir,
-            kernel_name=kernel_name,
-            timeout=timeout,
-            force=force,
-        )
+    try:
+        if shard is None:
+            shared = downloads.write_shared(processed_dir, out_dir)
+            lines.append(f"downloads: {', '.join(str(p) for p in shared)}")
+            fingerprint = data_fingerprint(processed_dir, OVERVIEW_READS)
+            if force:
+                (out_dir / ".overview.key").unlink(missing_ok=True)
+            rendered = render_overview(
+                overview,
+                processed_dir,
+                out_dir,
+                kernel_name=kernel_name,
+                timeout=timeout,
+                fingerprint=fingerprint,
+            )
+            lines.append(
+                f"overview: {'rendered' if rendered else 'unchanged'} {out_dir / 'overview.html'}"
+            )
+            lines.append(f"index: {index_page.write_index(table, out_dir, processed_dir)}")
+        if shard is None and pilot_notebooks is not None:
+            lines += pilot_documents.render_pilot_documents(
+                Path(pilot_notebooks),
+                processed_dir,
+                out_dir,
+                kernel_name=kernel_name,
+                timeout=timeout,
+                force=force,
+            )
+    except HopefulError as exc:
+        if summary is None:
+            raise
+        # A full disk must not hide how many towns failed: the summary goes with the error.
+        raise ReportsFailed("\n".join([*lines, f"error: {exc}"])) from exc
     text = "\n".join(lines)
     if summary is not None and not summary.ok:
         raise ReportsFailed(text)

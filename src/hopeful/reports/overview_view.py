@@ -32,8 +32,10 @@ __all__ = [
 
 
 def load_towns(processed_dir: str | Path) -> pd.DataFrame:
-    """towns.csv through the processed-data contract; warns first if the scores are stale."""
+    """towns.csv through the processed-data contract, after every processed file is checked
+    against provenance.json; warns first if the scores are stale."""
     warn_if_stale(processed_dir)
+    processed.verify_outputs(processed_dir)
     return processed.read_towns(processed_dir)
 
 

@@ -113,6 +113,9 @@ class TownView:
 
 
 def _read_towns(path: Path) -> pd.DataFrame:
+    # Once per process and towns.csv version (cached_read): every processed file against the
+    # sha256 provenance.json records, so a notebook run by hand is checked as `hopeful reports`.
+    processed_mod.verify_outputs(path.parent)
     return processed_mod.read_towns(path.parent)
 
 
