@@ -61,6 +61,7 @@ LAND = "#eceff1"
 LINES = "#9aa4ae"
 ACCENT = "#c2185b"
 INK = "#1f2328"
+PARTIAL = "#5f6b76"  # partial cluster members: 4.7:1 on the land colour
 
 
 @dataclass(frozen=True)
@@ -262,20 +263,22 @@ def _slug(text: str) -> str:
     return "".join(ch if ch.isalnum() else "-" for ch in str(text)).lower()
 
 
-def _dots(points: pd.DataFrame, colour: str, size: float, *, outline: str) -> str:
+def _dots(points: pd.DataFrame, colour: str, size: float, *, outline: str | None) -> str:
     """Points (columns u, v) as round dots: zero-length segments of one path with round caps,
-    a tenth of the bytes of one circle each; drawn over a wider `outline` path (a ring when
-    the fill is white)."""
+    a tenth of the bytes of one circle each; drawn over a wider `outline` path (none: no
+    halo, so crowded dots do not merge into one shape)."""
     if points.empty:
         return ""
     pts = np.rint(points.sort_values(["u", "v"])[["u", "v"]].to_numpy()).astype(np.int64)
     steps = np.diff(pts, axis=0).tolist()
     d = f"M{_numbers(pts[0].tolist())}h0" + "".join(f"m{_numbers(step)}h0" for step in steps)
     cap = 'fill="none" stroke-linecap="round"'
-    return (
-        f'<path d="{d}" {cap} stroke="{outline}" stroke-width="{_num(size + 1.6)}"/>'
-        f'<path d="{d}" {cap} stroke="{colour}" stroke-width="{_num(size)}"/>'
+    halo = (
+        ""
+        if outline is None
+        else f'<path d="{d}" {cap} stroke="{outline}" stroke-width="{_num(size + 1.6)}"/>'
     )
+    return halo + f'<path d="{d}" {cap} stroke="{colour}" stroke-width="{_num(size)}"/>'
 
 
 def _legend(items: Iterable[tuple[str, str]]) -> str:
@@ -326,7 +329,8 @@ def cluster_maps_html(
     clusters: Iterable[tuple[str, str]] | None = None,
 ) -> str:
     """One small map per cluster (id, name; default: the clusters file's): full members as
-    filled dots, partial members as open rings (shape, not colour alone, tells them apart);
+    large pink dots, partial members as small dark grey dots beneath them (size and lightness,
+    not hue alone, tell them apart; rings merged into blobs where towns crowd);
     the land is drawn once and reused."""
     if clusters is None:
         from hopeful import clusters as clusters_mod
@@ -351,13 +355,13 @@ def cluster_maps_html(
             continue
         full, partial = joined[state == "full"], joined[state == "partial"]
         title = (
-            f"Cluster {cid}, {name}: {len(full):,} towns fully in it (filled dots) and "
-            f"{len(partial):,} partly (open rings), on a map of England and Wales."
+            f"Cluster {cid}, {name}: {len(full):,} towns fully in it (large pink dots) and "
+            f"{len(partial):,} partly (small grey dots), on a map of England and Wales."
         )
         svg = (
             _svg_open(f, title, css_width="100%", label_id=f"cluster-map-{_slug(cid)}")
             + '<use href="#cluster-map-base"/>'
-            + _dots(partial, "#ffffff", 3.4, outline=INK)
+            + _dots(partial, PARTIAL, 2.2, outline=None)
             + _dots(full, ACCENT, 5.0, outline="#ffffff")
             + "</svg>"
         )
@@ -367,7 +371,7 @@ def cluster_maps_html(
             f"{len(full):,} full, {len(partial):,} partial</figcaption></figure>"
         )
     legend = (
-        '<p style="font-size:.85rem">Filled pink dot: fully in the cluster. Open dark ring: '
+        '<p style="font-size:.85rem">Large pink dot: fully in the cluster. Small grey dot: '
         "partly in it.</p>"
     )
     return (
