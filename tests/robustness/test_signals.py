@@ -74,10 +74,15 @@ def setup(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def processes_of(token: str) -> list[psutil.Process]:
-    """Every live process carrying this run's marker (driver, workers, kernels, helpers)."""
+    """Every live process carrying this run's marker (driver, workers, kernels, helpers).
+
+    Only this interpreter's processes are asked for their environment (the expensive part).
+    """
     found = []
-    for proc in psutil.process_iter():
+    for proc in psutil.process_iter(["cmdline"]):
         try:
+            if (proc.info["cmdline"] or [""])[0] != sys.executable:
+                continue
             if proc.environ().get(MARKER) == token and proc.status() != psutil.STATUS_ZOMBIE:
                 found.append(proc)
         except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
@@ -85,14 +90,12 @@ def processes_of(token: str) -> list[psutil.Process]:
     return found
 
 
-def kernels_of(token: str) -> list[psutil.Process]:
-    found = []
+def kernels_of(token: str) -> int:
+    """How many kernels of the run are running."""
+    found = 0
     for proc in processes_of(token):
-        try:
-            if "ipykernel_launcher" in " ".join(proc.cmdline()):
-                found.append(proc)
-        except psutil.NoSuchProcess:
-            continue
+        with contextlib.suppress(psutil.NoSuchProcess):
+            found += "ipykernel_launcher" in proc.cmdline()
     return found
 
 
@@ -121,7 +124,7 @@ def start_reports(
         "--out-dir", str(out), "--notebook", str(notebook), "--overview", str(notebook),
         "--jobs", str(jobs), "--no-progress", "--timeout", "60",
     ]  # fmt: skip
-    env = {**os.environ, MARKER: token, "JUPYTER_RUNTIME_DIR": str(out.parent / f"rt-{token}")}
+    env = {**os.environ, MARKER: token}
     return subprocess.Popen(
         command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
     )
@@ -132,7 +135,7 @@ def wait_for(condition, seconds: float, proc: subprocess.Popen) -> None:
     while not condition():
         assert proc.poll() is None, proc.communicate()
         assert time.monotonic() < deadline, "the run did not get going"
-        time.sleep(0.02)
+        time.sleep(0.1)
 
 
 def manifest_rows(path: Path) -> dict[str, str]:
@@ -184,7 +187,7 @@ def test_sigterm_to_the_process_group_always_writes_the_manifest(
             problems.append(f"trial {trial}: {text[-600:]}")
         deadline = time.monotonic() + 5
         while processes_of(token) and time.monotonic() < deadline:
-            time.sleep(0.1)
+            time.sleep(0.2)
         if left := processes_of(token):
             problems.append(f"trial {trial}: {len(left)} processes left after exit")
     written = sum(
@@ -208,16 +211,50 @@ def test_kill_9_of_the_driver_takes_its_workers_and_kernels_with_it(
         out.parent.mkdir()
         proc = start_reports(processed, notebook, out, token)
         try:
-            wait_for(lambda token=token: len(kernels_of(token)) == 2, 60, proc)
+            wait_for(lambda token=token: kernels_of(token) == 2, 60, proc)
             time.sleep(0.1 * (trial % 8))
             proc.kill()
             proc.wait()
             killed = time.monotonic()
             while processes_of(token) and time.monotonic() - killed < 5:
-                time.sleep(0.05)
+                time.sleep(0.2)
             if left := processes_of(token):
                 survived.append(f"trial {trial}: {len(left)} processes left after 5 s")
         finally:
             kill_all(token)
             proc.communicate()
     assert survived == [], f"{len(survived)}/{TRIALS} runs left processes:\n" + "\n".join(survived)
+
+
+@pytest.mark.slow
+def test_a_second_sigterm_stops_waiting_but_still_writes_the_manifest(
+    setup: tuple[Path, Path], tmp_path: Path, tokens: list[str]
+) -> None:
+    """Two SIGTERMs to the group in quick succession (a scheduler, then an impatient user):
+    the driver kills its workers instead of waiting, records their towns as `interrupted`,
+    writes the manifest and exits 130; their kernels follow."""
+    processed, notebook = setup
+    token = uuid.uuid4().hex
+    tokens.append(token)
+    out = tmp_path / "reports"
+    proc = start_reports(processed, notebook, out, token)
+    try:
+        wait_for(lambda: kernels_of(token) == 2, 60, proc)
+        os.killpg(proc.pid, signal.SIGTERM)
+        time.sleep(0.1)
+        os.killpg(proc.pid, signal.SIGTERM)
+        _, stderr = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+    text = stderr.decode()
+    assert proc.returncode == 130, text
+    assert "Traceback" not in text
+    rows = manifest_rows(out / "manifest.csv")
+    assert sorted(rows) == ["E35000001", "E35000002", "W37000003", "W37000008"]
+    assert "interrupted" in rows.values() and set(rows.values()) <= {"rendered", "interrupted"}
+    deadline = time.monotonic() + 5
+    while processes_of(token) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert processes_of(token) == []

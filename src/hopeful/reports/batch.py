@@ -150,6 +150,7 @@ def warm_kernel(kernel_name: str = KERNEL_NAME) -> WarmKernel:
         with _kernels_lock:
             if not _kernels:
                 atexit.register(shutdown_warm_kernels)
+                lifeline.at_parent_death(_kill_warm_kernels)
                 multiprocessing.util.Finalize(None, shutdown_warm_kernels, exitpriority=100)
             _kernels.append(kernel)
         kernels[kernel_name] = kernel
@@ -172,19 +173,13 @@ def _kill_warm_kernels() -> None:
         kernel._kill()
 
 
-def init_worker() -> None:
-    """Pool initializer: SIGINT/SIGTERM are the driver's to act on (ignored here and by this
-    worker's kernels); this worker and its kernels die when the driver dies (`lifeline`)."""
-    lifeline.ignore_stop_signals()
-    lifeline.die_with_parent(_kill_warm_kernels)
-
-
 def make_executor(jobs: int | None = None) -> cf.ProcessPoolExecutor:
-    """The default pool: `jobs` spawned worker processes (default: one per CPU)."""
+    """The default pool: `jobs` spawned worker processes (default: one per CPU) that ignore
+    SIGINT/SIGTERM and die with this process (`lifeline.init_worker`)."""
     return cf.ProcessPoolExecutor(
         max_workers=jobs or os.cpu_count() or 1,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=init_worker,
+        initializer=lifeline.init_worker,
     )
 
 
@@ -388,8 +383,7 @@ class _Workers:
         self._renew = renew
 
     def submit(self, task: TownTask) -> cf.Future:
-        with lifeline.stop_signals_held():  # a pool may start a worker here
-            return self.executor.submit(render_town, task)
+        return self.executor.submit(render_town, task)
 
     def abandon(self, futures: Iterable[cf.Future]) -> None:
         """Kill a pool of our own (its workers ignore SIGTERM; their kernels follow by their

@@ -21,18 +21,25 @@ from any thread of the caller.
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-__all__ = ["STOP_SIGNALS", "Stop", "die_with_parent", "ignore_stop_signals", "stop_signals_held"]
+__all__ = [
+    "STOP_SIGNALS",
+    "Stop",
+    "at_parent_death",
+    "die_with_parent",
+    "ignore_stop_signals",
+    "init_worker",
+]
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 # Exit status of a worker whose driver died (the driver is gone, so nobody reads it).
 ORPHANED = 70
+_at_death: list[Callable[[], None]] = []
 
 
 class Stop:
@@ -51,37 +58,32 @@ class Stop:
         self.requested.set()
 
 
-@contextlib.contextmanager
-def stop_signals_held() -> Iterator[None]:
-    """Hold SIGINT and SIGTERM in this thread while it starts worker processes.
+def init_worker() -> None:
+    """Pool initializer (`batch.make_executor`): ignore the group's signals, die with the driver.
 
-    A child starts with its parent's signal mask, so a signal to the group while a new worker
-    is still importing (about a second, before its initializer ignores the signal) waits in
-    the worker instead of killing it; the driver's own copy is delivered when this ends.
+    It lives in this small module so that a new worker imports little before it runs: a
+    signal to the group in the first few tenths of a second of a worker's life still kills
+    it (the driver then records its towns as `interrupted`), later ones do not.
     """
-    if not hasattr(signal, "pthread_sigmask"):
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+    ignore_stop_signals()
+    die_with_parent()
 
 
 def ignore_stop_signals() -> None:
-    """In a worker: SIGINT and SIGTERM are the driver's to act on (see the module docstring).
-
-    Then unblock them: one held since the worker was started is discarded, not delivered.
-    """
+    """In a worker: SIGINT and SIGTERM are the driver's to act on (see the module docstring)."""
     for signum in STOP_SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
-    if hasattr(signal, "pthread_sigmask"):
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
 
 
-def die_with_parent(on_death: Callable[[], None]) -> threading.Thread | None:
-    """In a spawned worker: when the parent process dies, call `on_death` and exit at once.
+def at_parent_death(action: Callable[[], None]) -> None:
+    """Run `action` (quick, any thread: e.g. SIGKILL this worker's kernels) if the parent dies."""
+    if action not in _at_death:
+        _at_death.append(action)
+
+
+def die_with_parent() -> threading.Thread | None:
+    """In a spawned worker: when the parent process dies, run the `at_parent_death` actions
+    and exit at once.
 
     Returns the watching thread, or None in a process that multiprocessing did not start.
     """
@@ -92,7 +94,8 @@ def die_with_parent(on_death: Callable[[], None]) -> threading.Thread | None:
     def watch() -> None:
         parent.join()  # returns when the parent's end of the pipe is closed: it died
         try:
-            on_death()
+            for action in list(_at_death):
+                action()
         finally:
             os._exit(ORPHANED)
 
