@@ -7,6 +7,7 @@ import json
 import math
 import os
 import re
+import signal
 import sys
 import time
 from collections.abc import Sequence
@@ -36,6 +37,11 @@ def terminal_safe(text: str) -> str:
 
 def _say(message: str) -> None:
     print(terminal_safe(message), file=sys.stderr, flush=True)
+
+
+def _sigterm_is_ctrl_c(_signum: int, _frame: object) -> None:
+    """`timeout`, SLURM and Kubernetes stop a job with SIGTERM: treat it as Ctrl-C (exit 130)."""
+    raise KeyboardInterrupt
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
@@ -415,6 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run one verb; a HopefulError becomes a one-line message and exit code 2, not a traceback."""
     args = build_parser().parse_args(argv)
     started = time.perf_counter()
+    signal.signal(signal.SIGTERM, _sigterm_is_ctrl_c)
     try:
         code = args.func(args)
     except HopefulError as exc:

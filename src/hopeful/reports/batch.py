@@ -24,6 +24,7 @@ import atexit
 import concurrent.futures as cf
 import contextlib
 import csv
+import functools
 import hashlib
 import io
 import json
@@ -43,6 +44,7 @@ from hopeful import __version__
 from hopeful.atomic import WriteError, write_text
 from hopeful.errors import HopefulError
 from hopeful.processed import sha256_file, sha256_files
+from hopeful.reports import lifeline
 from hopeful.reports.downloads import spreadsheet_safe
 from hopeful.reports.notebook_to_html import (
     KERNEL_NAME,
@@ -148,6 +150,7 @@ def warm_kernel(kernel_name: str = KERNEL_NAME) -> WarmKernel:
         with _kernels_lock:
             if not _kernels:
                 atexit.register(shutdown_warm_kernels)
+                lifeline.at_parent_death(_kill_warm_kernels)
                 multiprocessing.util.Finalize(None, shutdown_warm_kernels, exitpriority=100)
             _kernels.append(kernel)
         kernels[kernel_name] = kernel
@@ -163,23 +166,20 @@ def shutdown_warm_kernels() -> int:
     return len(running)
 
 
-def _on_worker_sigterm(signum: int, _frame: object) -> None:
-    shutdown_warm_kernels()
-    os._exit(128 + signum)
-
-
-def init_worker() -> None:
-    """Pool initializer: the parent handles Ctrl-C; SIGTERM stops this worker's kernels."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, _on_worker_sigterm)
+def _kill_warm_kernels() -> None:
+    """SIGKILL every kernel of this process at once (from the lifeline thread: no time to
+    talk to them)."""
+    for kernel in list(_kernels):
+        kernel._kill()
 
 
 def make_executor(jobs: int | None = None) -> cf.ProcessPoolExecutor:
-    """The default pool: `jobs` spawned worker processes (default: one per CPU)."""
+    """The default pool: `jobs` spawned worker processes (default: one per CPU) that ignore
+    SIGINT/SIGTERM and die with this process (`lifeline.init_worker`)."""
     return cf.ProcessPoolExecutor(
         max_workers=jobs or os.cpu_count() or 1,
         mp_context=multiprocessing.get_context("spawn"),
-        initializer=init_worker,
+        initializer=lifeline.init_worker,
     )
 
 
@@ -343,23 +343,34 @@ def shard_slice(codes: Sequence[str], shard: tuple[int, int] | None) -> list[str
 
 
 @contextlib.contextmanager
-def _stop_signals(stop: threading.Event) -> Iterator[None]:
-    """First SIGINT/SIGTERM: stop submitting and let running towns finish. Second: give up."""
+def _stop_signals(stop: lifeline.Stop) -> Iterator[None]:
+    """First SIGINT/SIGTERM: stop submitting and let running towns finish. Second: stop
+    waiting for them. Neither raises, so nothing can cut the manifest short."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    def handler(signum: int, _frame: object) -> None:
-        if stop.is_set():
-            raise KeyboardInterrupt
-        stop.set()
+    def handler(_signum: int, _frame: object) -> None:
+        stop.request()
 
-    previous = {s: signal.signal(s, handler) for s in (signal.SIGINT, signal.SIGTERM)}
+    previous = {s: signal.signal(s, handler) for s in lifeline.STOP_SIGNALS}
     try:
         yield
     finally:
         for sig, old in previous.items():
             signal.signal(sig, old)
+
+
+def _stoppable(run: Callable[..., BatchSummary]) -> Callable[..., BatchSummary]:
+    """Catch SIGINT/SIGTERM from the batch's first line until its manifest is written."""
+
+    @functools.wraps(run)
+    def wrapper(*args: object, stop: lifeline.Stop | None = None, **kwargs: object) -> BatchSummary:
+        stop = stop or lifeline.Stop()
+        with _stop_signals(stop):
+            return run(*args, stop=stop, **kwargs)
+
+    return wrapper
 
 
 class _Workers:
@@ -373,6 +384,16 @@ class _Workers:
 
     def submit(self, task: TownTask) -> cf.Future:
         return self.executor.submit(render_town, task)
+
+    def abandon(self, futures: Iterable[cf.Future]) -> None:
+        """Kill a pool of our own (its workers ignore SIGTERM; their kernels follow by their
+        lifeline) and wait until the pool has failed the towns it held, so shutting it down
+        does not wait for them."""
+        if self._renew is None:
+            return
+        for process in list(getattr(self.executor, "_processes", {}).values()):
+            process.kill()
+        cf.wait(futures, timeout=10)
 
     def renew(self) -> bool:
         """Swap a broken pool for a new one; False when the executor is the caller's."""
@@ -407,16 +428,11 @@ def _executor_for(
         pool = _Workers(make_executor(workers), lambda: make_executor(workers))
         try:
             yield pool, workers
-        except KeyboardInterrupt:
-            # A second Ctrl-C: do not wait for running towns; SIGTERM makes each worker stop
-            # its kernel and exit (the pool keeps its processes in a private attribute).
-            for process in list(getattr(pool.executor, "_processes", {}).values()):
-                process.terminate()
-            raise
         finally:
             pool.executor.shutdown(wait=True, cancel_futures=True)
 
 
+@_stoppable
 def run_batch(
     notebook: Path,
     towns: Sequence[tuple[str, str]],
@@ -437,6 +453,7 @@ def run_batch(
     dask_address: str | None = None,
     links: Callable[[str], Sequence[tuple[str, str]]] | None = None,
     max_bytes: int | None = None,
+    stop: lifeline.Stop | None = None,
 ) -> BatchSummary:
     """Render `<out_dir>/<slug>.html` for each (town_code, slug), skipping unchanged towns.
 
@@ -446,8 +463,10 @@ def run_batch(
     `manifest.shard-i-of-n.csv` for a shard) lists this run's towns with their status.
     `links(slug)` gives a report's download links (see `notebook_to_html.render_html`). A
     page larger than `max_bytes` is written but its town fails, so size creep is seen.
-    Raises BatchInterrupted after recording finished towns if SIGINT/SIGTERM stops the run.
+    Raises BatchInterrupted after recording finished towns if SIGINT/SIGTERM (caught from
+    the first line until the manifest is written) or `stop.request()` stops the run.
     """
+    stop = stop or lifeline.Stop()  # `_stoppable` passes the one its signal handler sets
     started = time.perf_counter()
     notebook, processed_dir, out_dir = (
         Path(p).resolve() for p in (notebook, processed_dir, out_dir)
@@ -508,10 +527,9 @@ def run_batch(
                 )
             )
 
-    stop = threading.Event()
     problems: list[str] = []
     if todo:
-        with _stop_signals(stop), _executor_for(executor, jobs, dask_address) as (pool, workers):
+        with _executor_for(executor, jobs, dask_address) as (pool, workers):
             run = _Run(keys, outcomes, own_cache, cache_path, problems)
             run.tasks(pool, 2 * workers, todo, stop, progress)
     else:
@@ -528,8 +546,8 @@ def run_batch(
         problems.append(f"manifest not written: {err}")
         written = False
     seconds = time.perf_counter() - started
-    summary = BatchSummary(ordered, manifest, seconds, stop.is_set(), problems, written)
-    if stop.is_set():
+    summary = BatchSummary(ordered, manifest, seconds, stop.requested.is_set(), problems, written)
+    if stop.requested.is_set():
         raise BatchInterrupted(summary)
     return summary
 
@@ -570,7 +588,7 @@ class _Run:
         workers: _Workers,
         window: int,
         todo: list[TownTask],
-        stop: threading.Event,
+        stop: lifeline.Stop,
         progress: bool,
     ) -> None:
         """Keep `window` towns in flight and record each as it finishes.
@@ -579,7 +597,10 @@ class _Run:
         out, also after Ctrl-C or an error; so only a hard kill of this process can lose the
         record of the last second's towns (they are rendered again next time).
 
-        Submitting lazily means a stop request leaves little queued work to wait for or cancel.
+        Submitting lazily means a stop request leaves little queued work to wait for: at most
+        `window` towns, which finish (none is cancelled: Python 3.11's pool crashes its manager
+        thread, hanging the driver, if a worker dies while a cancelled town is queued). A
+        second request kills a pool of our own and leaves those towns `interrupted`.
         If a worker process dies (killed, out of memory) the pool breaks and every town in
         flight is lost: a pool of our own is replaced and the lost towns run again one at a
         time, so a town that kills its worker alone is caught; it fails after `task.retries`
@@ -609,7 +630,12 @@ class _Run:
                 bar.update(1)
 
             while True:
-                while broken is None and not stop.is_set() and queue and len(in_flight) < window:
+                while (
+                    broken is None
+                    and not stop.requested.is_set()
+                    and queue
+                    and len(in_flight) < window
+                ):
                     involved = {queue[0].town_code} | {t.town_code for t in in_flight.values()}
                     if in_flight and involved & suspects:
                         break
@@ -620,7 +646,7 @@ class _Run:
                         break
                     in_flight[future] = queue.popleft()
                 if broken is not None and not in_flight:
-                    if stop.is_set():
+                    if stop.requested.is_set():
                         return
                     renewed = culprits < WORKER_DEATHS_IN_A_ROW and workers.renew()
                     failed = self._recover(renewed, broken, lost, queue, suspects, deaths)
@@ -633,9 +659,9 @@ class _Run:
                     continue
                 if not in_flight:
                     return
-                if stop.is_set():
-                    for future in in_flight:
-                        future.cancel()
+                if stop.hurry.is_set():
+                    workers.abandon(in_flight)
+                    return
                 done, _ = cf.wait(in_flight, timeout=0.2, return_when=cf.FIRST_COMPLETED)
                 for future in done:
                     task = in_flight.pop(future)
