@@ -17,8 +17,8 @@ from hopeful.reports import (
     batch,
     downloads,
     index_page,
-    notebook_to_html,
     pilot_documents,
+    report_template,
     stale,
 )
 from hopeful.scoring.framework import DEFAULT_PATH as FRAMEWORK_PATH
@@ -110,7 +110,7 @@ def render_overview(
     key_file = out_dir / ".overview.key"
     parts = [
         overview.read_bytes(),
-        processed.sha256_files(notebook_to_html.template_files()).encode(),
+        processed.sha256_files(report_template.template_files()).encode(),
         __version__.encode(),
         config_key().encode(),
         fingerprint.encode(),
@@ -118,6 +118,8 @@ def render_overview(
     key = hashlib.sha256(b"\0".join(parts)).hexdigest()
     if target.is_file() and key_file.is_file() and key_file.read_text().strip() == key:
         return False
+    from hopeful.reports import notebook_to_html  # heavy (papermill, nbconvert): when rendering
+
     notebook_to_html.render_notebook(
         overview,
         {"processed_dir": str(processed_dir.resolve())},

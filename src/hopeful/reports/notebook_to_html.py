@@ -42,10 +42,13 @@ from traitlets.config import Config
 from hopeful import __version__
 from hopeful.atomic import write_text
 from hopeful.errors import HopefulError
+from hopeful.reports.report_template import (  # noqa: F401 — template_files: part of this API
+    KERNEL_NAME,
+    TEMPLATE_DIR,
+    TEMPLATE_NAME,
+    template_files,
+)
 
-KERNEL_NAME = "hopeful"
-TEMPLATE_DIR = Path(__file__).parent / "templates"
-TEMPLATE_NAME = "hopeful"
 REMOVED_TAGS = ("injected-parameters", "parameters")
 # seaborn and statsmodels are left out: the town report never loads them (the figures module
 # imports seaborn lazily, the models import statsmodels where they fit), and they were half of
@@ -107,11 +110,6 @@ class RenderResult:
             f"execution {self.execute:.2f} s, HTML export {self.export:.2f} s "
             f"(total {self.total:.2f} s)"
         )
-
-
-def template_files() -> list[Path]:
-    """The files that shape the HTML, for cache keys."""
-    return sorted(p for p in (TEMPLATE_DIR / TEMPLATE_NAME).rglob("*") if p.is_file())
 
 
 # What nbconvert writes for an image without a description; a figure cell gives its own in
