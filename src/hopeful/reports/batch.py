@@ -44,6 +44,7 @@ from hopeful import __version__
 from hopeful.atomic import WriteError, write_text
 from hopeful.errors import HopefulError
 from hopeful.file_hash import sha256_file, sha256_files
+from hopeful.reports import early_pool
 from hopeful.reports.downloads import spreadsheet_safe
 
 # The driver keys, shards and submits towns with only these light names; papermill, nbconvert
@@ -408,7 +409,8 @@ def _executor_for(
                 with contextlib.suppress(Exception):  # best effort: the cluster may be gone
                     client.run(shutdown_warm_kernels)
     else:
-        pool = _Workers(make_executor(workers), lambda: make_executor(workers))
+        first = early_pool.take(workers) or make_executor(workers)  # started early, if any
+        pool = _Workers(first, lambda: make_executor(workers))
         try:
             yield pool, workers
         except KeyboardInterrupt:
