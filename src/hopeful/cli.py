@@ -189,11 +189,29 @@ def check_dask_scheduler(address: str, timeout: float = DASK_CONNECT_SECONDS) ->
 
 def cmd_reports(args: argparse.Namespace) -> int:
     """`hopeful reports`: every town (cached), the overview and the index page."""
+    from hopeful.reports import early_pool
+
+    # Workers and kernels start while the driver imports and reads (when towns will render
+    # and there are enough of them to keep every worker busy).
+    few = args.towns is not None and len(args.towns) < (args.jobs or os.cpu_count() or 1)
+    early = not (args.no_towns or args.dask_scheduler or few)
+    with early_pool.started(
+        Path(args.notebook),
+        args.jobs,
+        args.kernel,
+        enabled=early and early_pool.worth_starting(Path(args.out_dir) / "towns", args.force),
+    ):
+        summary = _build_reports(args)
+    _say(summary)
+    return 0
+
+
+def _build_reports(args: argparse.Namespace) -> str:
     from hopeful.reports import build
 
     if args.dask_scheduler:
         check_dask_scheduler(args.dask_scheduler)
-    summary = build.build_all(
+    return build.build_all(
         processed_dir=Path(args.processed_dir),
         out_dir=Path(args.out_dir),
         notebook=Path(args.notebook),
@@ -210,8 +228,6 @@ def cmd_reports(args: argparse.Namespace) -> int:
         show_progress=not args.no_progress,
         progress=_say,
     )
-    _say(summary)
-    return 0
 
 
 def cmd_consultation_template(args: argparse.Namespace) -> int:

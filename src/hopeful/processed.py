@@ -8,10 +8,8 @@ must pass live here too, so a reader and a writer cannot disagree about a table.
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
-import os
 from collections.abc import Iterable, Mapping
 from importlib import resources
 from pathlib import Path
@@ -22,6 +20,7 @@ import pandas as pd
 
 from hopeful import atomic, load
 from hopeful.errors import DataError
+from hopeful.file_hash import sha256_file, sha256_files
 
 __all__ = [
     "TOWNS_DTYPES",
@@ -59,7 +58,6 @@ TOWN_ID_COLUMNS = [
     "population",
 ]
 
-_CHUNK = 1 << 20
 PROVENANCE = "provenance.json"
 
 
@@ -239,31 +237,6 @@ def write_parquet(frame: pd.DataFrame, path: Path) -> None:
     """A processed Parquet file (zstd), floats to 6 decimals, written atomically."""
     with atomic.atomic_path(path) as tmp:
         _round_floats(frame).to_parquet(tmp, index=False, engine="pyarrow", compression="zstd")
-
-
-def sha256_file(path: str | Path) -> str:
-    """sha256 of a file's bytes, read in chunks (raw files can be large)."""
-    digest = hashlib.sha256()
-    with Path(path).open("rb") as stream:
-        while chunk := stream.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def sha256_files(paths: Iterable[Path], root: Path | None = None) -> str:
-    """One digest over files' names (relative to `root`) and bytes, in the order given.
-
-    Files are streamed in chunks, so a large stray file costs time, never its size in memory.
-    """
-    digest = hashlib.sha256()
-    for path in paths:
-        name = Path(path).relative_to(root).as_posix() if root else Path(path).name
-        digest.update(f"{len(name)}:{name}".encode())
-        with Path(path).open("rb") as stream:
-            digest.update(f"{os.fstat(stream.fileno()).st_size}:".encode())
-            while chunk := stream.read(_CHUNK):
-                digest.update(chunk)
-    return digest.hexdigest()
 
 
 def update_provenance(

@@ -39,23 +39,21 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from hopeful import __version__
 from hopeful.atomic import WriteError, write_text
 from hopeful.errors import HopefulError
-from hopeful.processed import sha256_file, sha256_files
-from hopeful.reports import lifeline
+from hopeful.file_hash import sha256_file, sha256_files
+from hopeful.reports import early_pool, lifeline
 from hopeful.reports.downloads import spreadsheet_safe
-from hopeful.reports.notebook_to_html import (
-    KERNEL_NAME,
-    TEMPLATE_DIR,
-    RenderError,
-    RenderTimeout,
-    WarmKernel,
-    preload_for,
-    render_html,
-    template_files,
-)
+
+# The driver keys, shards and submits towns with only these light names; papermill, nbconvert
+# and IPython (hopeful.reports.notebook_to_html) are imported where towns render, in workers.
+from hopeful.reports.report_template import KERNEL_NAME, TEMPLATE_DIR, template_files
+
+if TYPE_CHECKING:
+    from hopeful.reports.notebook_to_html import WarmKernel
 
 CACHE_SCHEMA = "hopeful-report/1"
 MANIFEST_COLUMNS = ("town_code", "slug", "status", "seconds", "error")
@@ -144,6 +142,8 @@ _kernels_lock = threading.Lock()
 
 def warm_kernel(kernel_name: str = KERNEL_NAME) -> WarmKernel:
     """This thread's warm kernel, created on first use and shut down when the process exits."""
+    from hopeful.reports.notebook_to_html import WarmKernel
+
     kernels = _local.__dict__.setdefault("kernels", {})
     if kernel_name not in kernels:
         kernel = WarmKernel(kernel_name)
@@ -189,6 +189,8 @@ def warm_up(notebook: str, kernel_name: str = KERNEL_NAME) -> float:
     Optional (the first town does it anyway); submit it once per worker to time start-up
     apart from rendering, as the benchmark does.
     """
+    from hopeful.reports.notebook_to_html import preload_for
+
     started = time.perf_counter()
     kernel = warm_kernel(kernel_name)
     if not kernel.alive:
@@ -203,6 +205,8 @@ def render_town(task: TownTask) -> TownOutcome:
     A timeout or a dead kernel is retried `task.retries` times on a new kernel; an exception
     raised by the notebook is not (it would raise again).
     """
+    from hopeful.reports.notebook_to_html import RenderError, RenderTimeout, render_html
+
     started = time.perf_counter()
     status, error = "failed", ""
     for _attempt in range(task.retries + 1):
@@ -425,7 +429,8 @@ def _executor_for(
                 with contextlib.suppress(Exception):  # best effort: the cluster may be gone
                     client.run(shutdown_warm_kernels)
     else:
-        pool = _Workers(make_executor(workers), lambda: make_executor(workers))
+        first = early_pool.take(workers) or make_executor(workers)  # started early, if any
+        pool = _Workers(first, lambda: make_executor(workers))
         try:
             yield pool, workers
         finally:

@@ -22,7 +22,7 @@ from hopeful.consultations.schema import (
     stakeholders_path,
 )
 from hopeful.paths import project_root
-from hopeful.reports import notebook_to_html
+from hopeful.reports.report_template import template_files
 from hopeful.towns import slugify
 
 __all__ = [
@@ -98,7 +98,7 @@ def with_pilot_inputs(
 def _key(notebook: Path, pilots: PilotSet, codes: list[str], extra: str) -> str:
     files = [
         notebook,
-        *notebook_to_html.template_files(),
+        *template_files(),
         THEMES_PATH,
         ACTIONS_PATH,
         pilots.pilots_file,
@@ -123,6 +123,8 @@ def _render(
     fresh = target.is_file() and key_file.is_file() and key_file.read_text().strip() == key
     if fresh and not force:
         return False
+    from hopeful.reports import notebook_to_html  # heavy (papermill, nbconvert): when rendering
+
     notebook_to_html.render_notebook(
         notebook, parameters, target, kernel_name=kernel_name, timeout=timeout
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 from dataclasses import dataclass
@@ -367,8 +368,20 @@ def _read_criteria(path: Path) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]
     return table, {str(codes[a]): (a, b) for a, b in zip(starts, stops, strict=True)}
 
 
+# The last town's cluster table: the notebook shows it twice (the blocks, the folded table)
+# and building it is a tenth of a report's computing. Keyed by the view object itself, which
+# the entry keeps alive, so a new town's view can never be mistaken for it.
+_last_cluster_table: list[tuple[TownView, pd.DataFrame]] = []
+
+
 def cluster_table(view: TownView) -> pd.DataFrame:
     """Each cluster's state and every criterion's value against its threshold."""
+    if not (_last_cluster_table and _last_cluster_table[0][0] is view):
+        _last_cluster_table[:] = [(view, _cluster_table(view))]
+    return _last_cluster_table[0][1].copy()
+
+
+def _cluster_table(view: TownView) -> pd.DataFrame:
     from hopeful import clusters as clusters_mod
 
     config = cached_read(clusters_mod.DEFAULT_PATH, clusters_mod.load_clusters)
@@ -424,9 +437,15 @@ def _read_units(path: Path) -> dict[str, str]:
 def _units() -> dict[str, str]:
     # Cached as the dict itself: building it from the catalogue for each of a town's ~200
     # criterion values was a tenth of the report's time.
+    return cached_read(_catalogue_file(), _read_units)
+
+
+@functools.cache
+def _catalogue_file() -> Path:
+    """The catalogue's path, looked up once (importlib.resources costs more than the read)."""
     from hopeful.indicators.catalogue import catalogue_path
 
-    return cached_read(catalogue_path(), _read_units)
+    return catalogue_path()
 
 
 def _criterion_value(indicator: object, value: object) -> str:
