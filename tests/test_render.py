@@ -204,3 +204,22 @@ def test_bidi_overrides_in_data_are_removed_from_the_page() -> None:
     page = render.render_html(nb)
     assert not any(ch in page for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
     assert "Gravesend" in page
+
+
+def test_a_print_split_into_two_stream_messages_renders_as_one_block() -> None:
+    """Under load a kernel may send `print`'s text and newline as two stream outputs; the page
+    must not depend on that."""
+    code = "print('towns rendered by this kernel: 1')"
+
+    def notebook(*texts: str) -> nbformat.NotebookNode:
+        outputs = [nbformat.v4.new_output("stream", name="stdout", text=t) for t in texts]
+        outputs.append(nbformat.v4.new_output("stream", name="stderr", text="warning\n"))
+        return nbformat.v4.new_notebook(
+            cells=[nbformat.v4.new_code_cell(code, outputs=outputs, id="print")]
+        )
+
+    split = render.render_html(notebook("towns rendered by this kernel: 1", "\n"))
+    whole = render.render_html(notebook("towns rendered by this kernel: 1\n"))
+    assert split == whole
+    assert split.count("towns rendered by this kernel: 1") == 1
+    assert "output_stderr" in split  # a stream of another name stays its own block

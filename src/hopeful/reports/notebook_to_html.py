@@ -180,15 +180,37 @@ def _shared_exporter() -> HTMLExporter:
     return _local.exporter
 
 
+def _coalesce_streams(outputs: list) -> list:
+    """Consecutive stream outputs of one name as one: `print` writes its text and its newline
+    separately, and on a busy machine the kernel may send them in two messages, which would
+    make two blocks of the same text (the page would depend on the machine's load)."""
+    merged: list = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and output.get("output_type") == "stream"
+            and previous.get("output_type") == "stream"
+            and output.get("name") == previous.get("name")
+        ):
+            previous["text"] = "".join(previous["text"]) + "".join(output["text"])
+        else:
+            merged.append(output)
+    return merged
+
+
 def _strip_volatile(nb: NotebookNode) -> NotebookNode:
-    """Drop run-specific metadata (timestamps, durations, kernel details) before export, and
-    give an image without a description nbconvert's placeholder alt text."""
+    """Drop run-specific metadata (timestamps, durations, kernel details) before export, merge
+    split stream outputs, and give an image without a description nbconvert's placeholder alt
+    text."""
     nb = nbformat.from_dict(nb)
     for key in ("papermill", "widgets", "language_info"):
         nb.metadata.pop(key, None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if "outputs" in cell:
+            cell.outputs = _coalesce_streams(cell.outputs)
         if cell.metadata.get("alt"):
             continue
         for output in cell.get("outputs", []):
