@@ -140,3 +140,20 @@ def test_hopeful_reports_on_a_full_disk_says_how_many_failed(
     assert code == 2 and "Traceback" not in err
     assert "reports: 2 failed in " in err and "manifest NOT written" in err
     assert "No space left on device" in err
+
+
+def test_a_towns_table_without_the_index_page_columns_stops_before_any_town(
+    mini_processed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The index page needs nation, region, size and authority: a towns.csv without them is one
+    line naming the file and the column before a town renders, not a KeyError traceback after
+    the whole batch."""
+    out = tmp_path / "out"
+    code = main(["reports", "--processed-dir", str(mini_processed), "--out-dir", str(out),
+                 "--notebook", str(FIXTURE), "--overview", str(FIXTURE), "--towns", "E35000001",
+                 "--jobs", "2", "--no-progress"])  # fmt: skip
+    assert code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in err[0]
+    assert "towns.csv" in err[0] and "column 'nation'" in err[0]
+    assert not list(out.rglob("*.html"))

@@ -27,6 +27,9 @@ COLUMNS = [
 
 FILTERS = [("nation", "Nation"), ("region", "Region"), ("size_class", "Size")]
 
+# Columns the page cannot do without (the others print as blanks when absent).
+REQUIRED_COLUMNS = ["town_name", "town_code", "nation", "region", "size_class", "lad_name"]
+
 # The page's own style and script, inlined so the page stays one offline file.
 STYLE = (Path(__file__).parent / "index_page.css").read_text(encoding="utf-8")
 SCRIPT = (Path(__file__).parent / "index_page.js").read_text(encoding="utf-8")
