@@ -89,6 +89,23 @@ def test_findings_cite_a_number_and_its_comparison():
     assert len(concerns) == 2 and len({f.domain for f in concerns}) == 2
 
 
+def test_a_within_nation_percentile_is_compared_with_towns_of_that_nation():
+    """Town 0 is the highest of the ten Welsh towns on a within-Wales percentile but below
+    every English town: across both nations the comparison would mix two scales."""
+    towns = _towns().drop(
+        columns=["income_deprived_rate", "distance_to_major_town_km", "ge2019_turnout",
+                 "drug_death_rate"]
+    )  # fmt: skip
+    towns["nation"] = ["Wales"] * 10 + ["England"] * 10
+    towns["cni_civic_assets_pctile"] = [50.0, *range(10, 37, 3), *range(60, 100, 4)]
+    texts = [f.text for f in glance.findings(_view(towns))]
+    civic = [t for t in texts if t.startswith("Lack of civic assets")]
+    assert civic == [
+        "Lack of civic assets (percentile within nation): 50 on a scale of 0 to 100, higher "
+        "than in 9 of 10 towns in Wales (social fabric and civic life)."
+    ]
+
+
 def test_a_middling_town_still_gets_three_findings():
     towns = _towns()
     found = glance.findings(_view(towns, N // 2))

@@ -90,6 +90,9 @@ def _present(value: object) -> bool:
     )
 
 
+# Every indicator in this unit is a within-nation percentile (indicators.csv, comparability).
+WITHIN_NATION_UNIT = "percentile (0-100)"
+
 UNIT_FORMATS: dict[str, Callable[[float], str]] = {
     "fraction of 1": lambda v: f"{v:.1%}" if abs(v) < 0.1 else f"{v:.0%}",
     "percentile (0-100)": lambda v: f"{v:.0f} on a scale of 0 to 100",
@@ -132,7 +135,10 @@ def findings(view: TownView) -> list[Finding]:
         if ind.code not in view.towns.columns or ind.unit.startswith("flag") or ind.band:
             continue
         value = view.town.get(ind.code)
-        values = view.towns[ind.code].dropna()
+        # A percentile places an area within its own nation, so it is compared within it too.
+        within_nation = ind.unit == WITHIN_NATION_UNIT
+        values = view.towns.loc[view.in_nation if within_nation else slice(None), ind.code]
+        values = values.dropna()
         if not _present(value) or len(values) < 10:
             continue
         below = float((values < value).mean())
@@ -140,9 +146,10 @@ def findings(view: TownView) -> list[Finding]:
         higher = below >= above
         share = below if higher else above
         favourable = higher == (ind.direction > 0)
+        where = f" in {view.town['nation']}" if within_nation else ""
         text = (
             f"{ind.name}: {format_value(float(value), ind.unit)}, "
-            f"{'higher' if higher else 'lower'} than in {share_phrase(share)} "
+            f"{'higher' if higher else 'lower'} than in {share_phrase(share)}{where} "
             f"({domains.get(ind.domain, ind.domain).lower()})."
         )
         candidates.append(Finding(text, share - 0.5, favourable, ind.domain))
