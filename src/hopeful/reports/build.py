@@ -10,7 +10,7 @@ from typing import Any
 
 import pandas as pd
 
-from hopeful import __version__, atomic, load, processed
+from hopeful import __version__, atomic, processed
 from hopeful import towns as towns_mod
 from hopeful.clusters import load_clusters
 from hopeful.errors import HopefulError
@@ -167,8 +167,6 @@ def _build_all(
     # Once, here in the driver (32 files, 19 MB: about 0.1 s under load 6).
     processed.verify_outputs(processed_dir)
     table = processed.read_towns(processed_dir)
-    if shard is None:  # before any town renders, not in a traceback after the batch
-        load.require_columns(table, index_page.REQUIRED_COLUMNS, processed_dir / "towns.csv")
     if message := stale.stale_scores(processed_dir):
         progress(f"warning: {message}")
     lines = []

@@ -27,9 +27,6 @@ COLUMNS = [
 
 FILTERS = [("nation", "Nation"), ("region", "Region"), ("size_class", "Size")]
 
-# Columns the page cannot do without (the others print as blanks when absent).
-REQUIRED_COLUMNS = ["town_name", "town_code", "nation", "region", "size_class", "lad_name"]
-
 # The page's own style and script, inlined so the page stays one offline file.
 STYLE = (Path(__file__).parent / "index_page.css").read_text(encoding="utf-8")
 SCRIPT = (Path(__file__).parent / "index_page.js").read_text(encoding="utf-8")
@@ -94,6 +91,8 @@ def build_index_html(
         body.append(f'<tr data-search="{e(search.lower())}"{attrs}>{"".join(cells)}</tr>')
     selects = []
     for col, label in FILTERS:
+        if col not in towns.columns:  # a hand-built towns.csv: blank cells, no filter
+            continue
         options = "".join(
             f'<option value="{e(v)}">{e(v)}</option>'
             for v in sorted(towns[col].dropna().astype(str).unique())
