@@ -184,6 +184,11 @@ def test_notebook_imports_are_found_statically() -> None:
         '<a href="&#106;avascript:alert(1)">x</a>',
         "<a href='&#x6A;avascript&colon;alert(1)'>x</a>",
         "<div style=\"background-image: image-set('https://example.org/f.png' 1x)\"></div>",
+        # the check lowers ASCII letters of the page's bytes: any case, after any non-ASCII text
+        "<SCRIPT>alert(1)</SCRIPT>",
+        '<IMG SRC="HTTPS://example.org/g.png">',
+        "Ynys Môn, İstanbul, 東京 <a HREF='JaVaScRiPt:alert(1)'>x</a>",
+        'Ynys Môn <img sRc="&#X2F;&#X2F;example.org/h.png">',
     ],
 )
 def test_check_offline_refuses_remote_loads(snippet: str) -> None:
