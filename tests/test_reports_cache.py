@@ -19,6 +19,7 @@ from hopeful.reports import (
     glance,
     maps,
     overview_view,
+    report_template,
     town_view,
     validity_view,
 )
@@ -126,3 +127,24 @@ def test_fingerprint_follows_each_read_file(reads: tuple[str, ...], tmp_path: Pa
         after = build.data_fingerprint(tmp_path, reads)
         assert after != before, name
         before = after
+
+
+def test_an_edit_to_the_library_changes_every_reports_key(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The library writes the findings, tables and charts: a changed sentence in a module must
+    re-render the reports even though the version number stays the same in a checkout."""
+    package = tmp_path / "hopeful"
+    (package / "reports").mkdir(parents=True)
+    (package / "reports" / "glance.py").write_text("WORDS = 'lower than in 7 of 10 towns'\n")
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__" / "x.pyc").write_bytes(b"compiled")
+    monkeypatch.setattr(report_template, "PACKAGE_DIR", package)
+    before = build.config_key()
+    (package / "__pycache__" / "x.pyc").write_bytes(b"recompiled")
+    assert build.config_key() == before  # byte code is not source
+    (package / "reports" / "glance.py").write_text(
+        "WORDS = 'lower than in 7 of 10 towns in Wales'\n"
+    )
+    assert build.config_key() != before
+    assert set(report_template.package_files()) == {package / "reports" / "glance.py"}

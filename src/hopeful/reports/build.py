@@ -72,11 +72,14 @@ class ReportsFailed(HopefulError):
 
 
 def config_key() -> str:
-    """Declarative files the notebooks read at render time: a change re-renders every report."""
+    """Shared non-data inputs of every report: the declarative files the notebooks read at
+    render time and the package's own files. A change to any re-renders every report."""
+    package = processed.sha256_files(report_template.package_files(), report_template.PACKAGE_DIR)
     return ";".join(
         [
             f"framework={framework_hash(FRAMEWORK_PATH)}",
             f"clusters={load_clusters().sha256}",
+            f"package={package}",
         ]
     )
 

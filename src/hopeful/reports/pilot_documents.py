@@ -22,7 +22,7 @@ from hopeful.consultations.schema import (
     stakeholders_path,
 )
 from hopeful.paths import project_root
-from hopeful.reports.report_template import template_files
+from hopeful.reports.report_template import PACKAGE_DIR, package_files, template_files
 from hopeful.towns import slugify
 
 __all__ = [
@@ -105,7 +105,13 @@ def _key(notebook: Path, pilots: PilotSet, codes: list[str], extra: str) -> str:
         pilots.towns_csv,
         *evidence_files(pilots.evidence_dir, codes),
     ]
-    parts = [processed.sha256_files(files).encode(), __version__.encode(), extra.encode()]
+    package = processed.sha256_files(package_files(), PACKAGE_DIR)  # the library writes them
+    parts = [
+        processed.sha256_files(files).encode(),
+        package.encode(),
+        __version__.encode(),
+        extra.encode(),
+    ]
     return hashlib.sha256(b"\0".join(parts)).hexdigest()
 
 
