@@ -139,9 +139,9 @@ def render_overview(
 
 
 def build_all(*, out_dir: Path, shard: tuple[int, int] | None = None, **options: Any) -> str:
-    """Every report (`_build_all`) while holding the reports folder's lock (`run_lock`): a second run on
-    the same folder (or shard) is refused at once instead of forgetting the towns of the first
-    in the cache and manifest it saves."""
+    """Every report (`_build_all`) while holding the reports folder's lock (`run_lock`): a
+    second run on the same folder (or shard) is refused at once instead of forgetting the
+    towns of the first in the cache and manifest it saves."""
     with run_lock.hold(Path(out_dir), shard):
         return _build_all(out_dir=out_dir, shard=shard, **options)
 
