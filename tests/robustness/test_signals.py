@@ -130,6 +130,22 @@ def start_reports(
     )
 
 
+def launch(setup: tuple[Path, Path], out: Path, tokens: list[str]) -> tuple[str, subprocess.Popen]:
+    """A run marked by a token of its own, so the `tokens` fixture kills whatever it leaves."""
+    token = uuid.uuid4().hex
+    tokens.append(token)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    return token, start_reports(*setup, out, token)
+
+
+def left_after(token: str, seconds: float = 5) -> list[psutil.Process]:
+    """The run's processes still alive after waiting up to `seconds` for them to go."""
+    deadline = time.monotonic() + seconds
+    while (left := processes_of(token)) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    return left
+
+
 def wait_for(condition, seconds: float, proc: subprocess.Popen) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -150,14 +166,10 @@ def test_sigterm_to_the_process_group_always_writes_the_manifest(
     """SIGTERM to the whole group at a different moment each time (while the second worker
     starts, while kernels start, while towns run): running towns finish, the manifest lists
     every town, exit 130 with one line, and nothing of the run is left."""
-    processed, notebook = setup
     problems = []
     for trial in range(TRIALS):
-        token = uuid.uuid4().hex
-        tokens.append(token)
         out = tmp_path / f"trial-{trial}" / "reports"
-        out.parent.mkdir()
-        proc = start_reports(processed, notebook, out, token)
+        token, proc = launch(setup, out, tokens)
         try:
             wait_for(lambda token=token: kernels_of(token), 60, proc)
             time.sleep(0.1 * (trial % 10))
@@ -185,10 +197,7 @@ def test_sigterm_to_the_process_group_always_writes_the_manifest(
             problems.append(f"trial {trial}: exit {proc.returncode}: {text[-300:]}")
         if "Traceback" in text or "InvalidStateError" in text:
             problems.append(f"trial {trial}: {text[-600:]}")
-        deadline = time.monotonic() + 5
-        while processes_of(token) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        if left := processes_of(token):
+        if left := left_after(token):
             problems.append(f"trial {trial}: {len(left)} processes left after exit")
     written = sum(
         (tmp_path / f"trial-{t}" / "reports" / "manifest.csv").is_file() for t in range(TRIALS)
@@ -202,23 +211,15 @@ def test_kill_9_of_the_driver_takes_its_workers_and_kernels_with_it(
 ) -> None:
     """SIGKILL of `hopeful reports` while both kernels render: within a few seconds no worker
     and no kernel of the run is left (they used to live on for 21+ minutes, still writing)."""
-    processed, notebook = setup
     survived = []
     for trial in range(TRIALS):
-        token = uuid.uuid4().hex
-        tokens.append(token)
-        out = tmp_path / f"trial-{trial}" / "reports"
-        out.parent.mkdir()
-        proc = start_reports(processed, notebook, out, token)
+        token, proc = launch(setup, tmp_path / f"trial-{trial}" / "reports", tokens)
         try:
             wait_for(lambda token=token: kernels_of(token) == 2, 60, proc)
             time.sleep(0.1 * (trial % 8))
             proc.kill()
             proc.wait()
-            killed = time.monotonic()
-            while processes_of(token) and time.monotonic() - killed < 5:
-                time.sleep(0.2)
-            if left := processes_of(token):
+            if left := left_after(token):
                 survived.append(f"trial {trial}: {len(left)} processes left after 5 s")
         finally:
             kill_all(token)
@@ -233,11 +234,8 @@ def test_a_second_sigterm_stops_waiting_but_still_writes_the_manifest(
     """Two SIGTERMs to the group in quick succession (a scheduler, then an impatient user):
     the driver kills its workers instead of waiting, records their towns as `interrupted`,
     writes the manifest and exits 130; their kernels follow."""
-    processed, notebook = setup
-    token = uuid.uuid4().hex
-    tokens.append(token)
     out = tmp_path / "reports"
-    proc = start_reports(processed, notebook, out, token)
+    token, proc = launch(setup, out, tokens)
     try:
         wait_for(lambda: kernels_of(token) == 2, 60, proc)
         os.killpg(proc.pid, signal.SIGTERM)
@@ -254,7 +252,4 @@ def test_a_second_sigterm_stops_waiting_but_still_writes_the_manifest(
     rows = manifest_rows(out / "manifest.csv")
     assert sorted(rows) == ["E35000001", "E35000002", "W37000003", "W37000008"]
     assert "interrupted" in rows.values() and set(rows.values()) <= {"rendered", "interrupted"}
-    deadline = time.monotonic() + 5
-    while processes_of(token) and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert processes_of(token) == []
+    assert left_after(token) == []
